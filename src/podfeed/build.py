@@ -1,0 +1,68 @@
+"""The build pipeline, top to bottom: load → read audio → validate → render → write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from podfeed.audio import read_audio_info
+from podfeed.content import load_content
+from podfeed.errors import AudioError, BuildError, ContentError, PodfeedError, Problem
+from podfeed.feed import render_feed
+from podfeed.model import Content, Episode
+from podfeed.pages import render_pages
+from podfeed.site import FEED_PATH, Site
+from podfeed.validate import validate
+from podfeed.writer import Output, write_site
+
+DEFAULT_OUT = "public"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out: Path
+    episodes: int
+    files: int
+
+
+def build(root: Path, out: Path | None = None, site_url: str | None = None) -> BuildResult:
+    """Build the show in `root` into `out` (default `root/public`); all or nothing."""
+    root = root.absolute()
+    out = (out or root / DEFAULT_OUT).absolute()
+    if root.is_relative_to(out):
+        raise BuildError.single(out, "would replace the show's own folder; choose another output.")
+    content = read_audio(load_content(root, site_url))
+    validate(content)
+    site = Site(content)
+    outputs: list[Output] = [(FEED_PATH, render_feed(site))]
+    outputs += render_pages(site)
+    outputs += media_outputs(site)
+    files = write_site(outputs, out)
+    return BuildResult(out=out, episodes=len(site.episodes), files=files)
+
+
+def read_audio(content: Content) -> Content:
+    """Fill in every episode's audio facts, reporting all unreadable files at once."""
+    problems: list[Problem] = []
+    episodes: list[Episode] = []
+    for episode in content.episodes:
+        try:
+            audio = read_audio_info(episode.audio_path)
+        except AudioError as error:
+            # The audio file's path names the episode folder as well as the file.
+            problems += error.problems
+            continue
+        episodes.append(replace(episode, audio=audio))
+    if problems:
+        raise ContentError(problems)
+    return replace(content, episodes=tuple(episodes))
+
+
+def media_outputs(site: Site) -> list[Output]:
+    show = site.content.show
+    outputs: list[Output] = [(site.artwork_path, show.artwork)]
+    outputs += [(site.media_path(e), e.audio_path) for e in site.episodes]
+    return outputs
+
+
+__all__ = ["BuildResult", "PodfeedError", "build"]

@@ -1,0 +1,387 @@
+"""Load the show from plain files: podcast.yaml, the registries and the episode folders.
+
+Every problem in every file is collected, so one run tells the comms team everything
+that needs fixing. Cross-file rules (ids that must exist, numbers that must be unique)
+live in `validate.py`; this module only reads and checks each file on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from podfeed import fields as f
+from podfeed.errors import ContentError, Problem
+from podfeed.model import Appearance, Content, Episode, Organisation, Owner, Person, Show
+
+SHOW_FILE = "podcast.yaml"
+EPISODES_DIR = "episodes"
+EPISODE_FILE = "episode.md"
+PEOPLE_FILE = "people.yaml"
+ORGANISATIONS_FILE = "organisations.yaml"
+
+ROLES = ("host", "co-host", "guest")
+ORGANISATION_KINDS = (
+    "nhs-trust",
+    "national-body",
+    "membership-body",
+    "charity",
+    "company",
+    "partnership",
+    "other",
+)
+ARTWORK_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_NUMERIC = re.compile(r"^[0-9.eE+-]+$")
+
+
+def language(value: Any) -> str:
+    result = f.line(value)
+    if not _LANGUAGE.match(result):
+        raise f.FieldError(f"'{result}' is not a language code like en-GB or cy.")
+    return result
+
+
+def guid(value: Any) -> str:
+    result = f.line(value)
+    if re.search(r"\s", result):
+        raise f.FieldError("must not contain spaces.")
+    if _NUMERIC.match(result):
+        raise f.FieldError(
+            f"'{result}' looks like a number, which some podcast apps rewrite (00042 becomes 42); "
+            "use a UUID instead."
+        )
+    return result
+
+
+def appearances(value: Any) -> tuple[Appearance, ...]:
+    """`- id: x` with an optional `role:` (guest by default), or just `- x`."""
+    if not isinstance(value, list):
+        raise f.FieldError(
+            f"must be a list of '- id: …' entries with a role, not {f.describe(value)}."
+        )
+    result: list[Appearance] = []
+    for index, item in enumerate(value, start=1):
+        if not isinstance(item, dict):
+            item = {"id": item}
+        unknown = sorted(set(item) - {"id", "role"})
+        if unknown:
+            raise f.FieldError(f"entry {index} has unknown field '{unknown[0]}'; use id and role.")
+        if not item.get("id"):
+            raise f.FieldError(f"entry {index} needs an id from people.yaml.")
+        try:
+            person = f.identifier(item["id"])
+            role = f.choice(*ROLES)(item.get("role") or "guest")
+        except f.FieldError as error:
+            raise f.FieldError(f"entry {index}: {error}") from None
+        result.append(Appearance(person, role))
+    ids = [a.person for a in result]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise f.FieldError(f"lists {', '.join(duplicates)} more than once.")
+    return tuple(result)
+
+
+SHOW_FIELDS = (
+    f.Field("title", f.line, required=True, help="Give the podcast's name."),
+    f.Field("subtitle", f.line),
+    f.Field("description", f.text, required=True, help="Describe the show in plain text."),
+    f.Field("author", f.line, required=True, help="Name who makes the show."),
+    f.Field("owner", lambda v: v, required=True, help="Give owner: name: and email:."),
+    f.Field("language", language, required=True, help="Use a code like en-GB."),
+    f.Field("category", f.line, required=True, help="Use an Apple Podcasts category."),
+    f.Field("subcategory", f.line),
+    f.Field("explicit", f.boolean, default=False),
+    f.Field("type", f.choice("episodic", "serial"), default="episodic"),
+    f.Field("site_url", f.site_url, required=True, help="Give the website's https:// address."),
+    f.Field("artwork", f.relative_path, required=True, help="Name a square PNG or JPEG file."),
+    f.Field("copyright", f.line, default=""),
+)
+OWNER_FIELDS = (
+    f.Field("name", f.line, required=True),
+    f.Field("email", f.email, required=True),
+)
+PERSON_FIELDS = (
+    f.Field("name", f.line, required=True),
+    f.Field("job_title", f.line),
+    f.Field("organisation", f.identifier),
+    f.Field("link", f.web_url),
+    f.Field("image", f.web_url),
+)
+ORGANISATION_FIELDS = (
+    f.Field("name", f.line, required=True),
+    f.Field("kind", f.choice(*ORGANISATION_KINDS), required=True),
+    f.Field("website", f.web_url),
+)
+EPISODE_FIELDS = (
+    f.Field("title", f.line, required=True),
+    f.Field("number", f.positive_int, required=True),
+    f.Field("season", f.positive_int),
+    f.Field(
+        "released", f.zoned_datetime, required=True, help="Write it like 2022-05-19T09:00:00+01:00."
+    ),
+    f.Field(
+        "guid",
+        guid,
+        required=True,
+        help="Add a permanent unique id that never changes, such as a UUID.",
+    ),
+    f.Field("summary", f.text, required=True, help="Describe the episode in a sentence or two."),
+    f.Field("people", appearances, default=()),
+    f.Field("organisations", f.identifiers, default=()),
+    f.Field("audio", f.relative_path, required=True, help="Name the audio file in this folder."),
+    f.Field("explicit", f.boolean),
+    f.Field("type", f.choice("full", "trailer", "bonus"), default="full"),
+    f.Field("slug", f.identifier),
+)
+
+
+def load_content(root: Path, site_url: str | None = None) -> Content:
+    """Read the whole show, raising one ContentError that lists every problem found."""
+    problems: list[Problem] = []
+    show = _collect(problems, lambda: load_show(root, site_url))
+    people = _collect(problems, lambda: load_people(root / EPISODES_DIR / PEOPLE_FILE)) or {}
+    organisations = (
+        _collect(problems, lambda: load_organisations(root / EPISODES_DIR / ORGANISATIONS_FILE))
+        or {}
+    )
+    episodes: list[Episode] = []
+    for folder in episode_folders(root, problems):
+        episode = _collect(
+            problems,
+            lambda folder=folder: load_episode(  # type: ignore[misc]
+                folder, root, show.explicit if show else False
+            ),
+        )
+        if episode is not None:
+            episodes.append(episode)
+    if problems or show is None:
+        raise ContentError(problems)
+    return Content(show, people, organisations, tuple(episodes))
+
+
+def _collect(problems: list[Problem], load: Any) -> Any:
+    try:
+        return load()
+    except ContentError as error:
+        problems.extend(error.problems)
+        return None
+
+
+def read_text(path: Path) -> str:
+    """UTF-8 text with Windows line endings and a byte-order mark tolerated."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ContentError.single(path, "is missing.") from None
+    except OSError as error:
+        raise ContentError.single(path, f"cannot be read ({error.strerror}).") from None
+    try:
+        source = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line_no = data.count(b"\n", 0, error.start) + 1
+        raise ContentError.single(
+            path, "is not UTF-8 text; save it with UTF-8 encoding in your editor.", line=line_no
+        ) from None
+    return source.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def load_show(root: Path, site_url: str | None = None) -> Show:
+    path = root / SHOW_FILE
+    if not path.is_file():
+        raise ContentError.single(
+            path, f"is missing; is {root} the folder of a show? It needs a {SHOW_FILE}."
+        )
+    source = read_text(path)
+    data = f.load_yaml(source, path)
+    if site_url is not None:
+        data = {**data, "site_url": site_url} if isinstance(data, dict) else data
+    values = f.read_fields(data, SHOW_FIELDS, path)
+    problems = list(values.problems)
+    owner = None
+    if values["owner"] is not None:
+        owner_values = f.read_fields(values["owner"], OWNER_FIELDS, path, prefix="owner.")
+        problems += owner_values.problems
+        owner = Owner(owner_values["name"], owner_values["email"])
+    artwork = None
+    if values["artwork"] is not None:
+        try:
+            artwork = inside(root, root, values["artwork"])
+            if artwork.suffix.lower() not in ARTWORK_SUFFIXES:
+                raise f.FieldError(f"'{values['artwork']}' must be a .png or .jpg image.")
+        except f.FieldError as error:
+            problems.append(Problem(path, str(error), "artwork"))
+    problems = f.with_lines(problems, source)
+    if problems:
+        raise ContentError(problems)
+    assert owner is not None and artwork is not None
+    return Show(
+        root=root,
+        title=values["title"],
+        subtitle=values["subtitle"],
+        description=values["description"],
+        author=values["author"],
+        owner=owner,
+        language=values["language"],
+        category=values["category"],
+        subcategory=values["subcategory"],
+        explicit=values["explicit"],
+        show_type=values["type"],
+        site_url=values["site_url"],
+        artwork=artwork,
+        copyright=values["copyright"],
+    )
+
+
+def inside(folder: Path, root: Path, relative: PurePosixPath) -> Path:
+    """The file `relative` in `folder`, refusing anything that resolves outside the show."""
+    path = folder.joinpath(*relative.parts)
+    if not path.is_file():
+        raise f.FieldError(f"'{relative}' does not exist in {folder}.")
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise f.FieldError(f"'{relative}' is a link to a file outside the show's folder.")
+    return path
+
+
+def _load_registry(path: Path, table: tuple[f.Field, ...]) -> dict[str, f.Fields]:
+    if not path.exists():
+        return {}
+    source = read_text(path)
+    data = f.load_yaml(source, path)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ContentError.single(
+            path, "must map each id to its fields, like 'ipsos:' then 'name: Ipsos'."
+        )
+    problems: list[Problem] = []
+    entries: dict[str, f.Fields] = {}
+    for key, record in data.items():
+        try:
+            f.identifier(key)
+        except f.FieldError as error:
+            problems.append(Problem(path, f"id {error}", str(key)))
+            continue
+        entries[key] = f.read_fields(record, table, path, prefix=f"{key}.")
+        problems += entries[key].problems
+    problems = f.with_lines(problems, source)
+    if problems:
+        raise ContentError(problems)
+    return entries
+
+
+def load_people(path: Path) -> dict[str, Person]:
+    return {
+        key: Person(
+            id=key,
+            name=v["name"],
+            job_title=v["job_title"],
+            organisation=v["organisation"],
+            link=v["link"],
+            image=v["image"],
+        )
+        for key, v in _load_registry(path, PERSON_FIELDS).items()
+    }
+
+
+def load_organisations(path: Path) -> dict[str, Organisation]:
+    return {
+        key: Organisation(id=key, name=v["name"], kind=v["kind"], website=v["website"])
+        for key, v in _load_registry(path, ORGANISATION_FIELDS).items()
+    }
+
+
+def episode_folders(root: Path, problems: list[Problem]) -> list[Path]:
+    """Every folder under episodes/ is an episode, so a misnamed file is reported, not skipped."""
+    base = root / EPISODES_DIR
+    if not base.is_dir():
+        return []
+    folders = []
+    for folder in sorted(base.iterdir()):
+        if not folder.is_dir() or folder.name.startswith((".", "_")):
+            continue
+        if not (folder / EPISODE_FILE).is_file():
+            problems.append(
+                Problem(
+                    folder,
+                    f"has no {EPISODE_FILE}; each folder in {EPISODES_DIR}/ is an episode "
+                    "(start its name with _ to keep a folder that is not).",
+                )
+            )
+            continue
+        folders.append(folder)
+    return folders
+
+
+def split_front_matter(source: str, path: Path) -> tuple[str, str]:
+    """Split '---' YAML front matter from the Markdown notes that follow it."""
+    if not source.startswith("---\n"):
+        raise ContentError.single(
+            path,
+            "must start with a line '---', then the episode's fields, then another '---' line.",
+            line=1,
+        )
+    end = source.find("\n---\n", 3)
+    if end == -1:
+        if source.endswith("\n---"):
+            end = len(source) - 4
+        else:
+            raise ContentError.single(
+                path, "has no closing '---' line after the episode's fields.", line=1
+            )
+    return source[4 : end + 1], source[end + 5 :]
+
+
+def default_slug(folder: Path) -> str:
+    """'01-how-is-the-nhs…' → 'how-is-the-nhs…': the number prefix only orders folders."""
+    return re.sub(r"^\d+[-_]", "", folder.name).lower()
+
+
+def load_episode(folder: Path, root: Path, show_explicit: bool) -> Episode:
+    path = folder / EPISODE_FILE
+    source = read_text(path)
+    front, notes = split_front_matter(source, path)
+    data = f.load_yaml(front, path, first_line=2)
+    values = f.read_fields(data, EPISODE_FIELDS, path)
+    problems = list(values.problems)
+    slug = values["slug"] or default_slug(folder)
+    if values["slug"] is None:
+        try:
+            f.identifier(slug)
+        except f.FieldError:
+            problems.append(
+                Problem(
+                    folder,
+                    f"folder name makes the web address '{slug}'; rename the folder to "
+                    "lower-case letters, digits and hyphens, or set slug: in episode.md.",
+                )
+            )
+    audio_path = folder
+    if values["audio"] is not None:
+        audio_path = folder.joinpath(*values["audio"].parts)
+        if audio_path.exists() and not audio_path.resolve().is_relative_to(root.resolve()):
+            problems.append(
+                Problem(path, f"'{values['audio']}' links to a file outside the show.", "audio")
+            )
+    problems = f.with_lines(problems, front, first_line=2)
+    if problems:
+        raise ContentError(problems)
+    return Episode(
+        folder=folder,
+        source=path,
+        slug=slug,
+        title=values["title"],
+        number=values["number"],
+        season=values["season"],
+        released=values["released"],
+        guid=values["guid"],
+        summary=values["summary"],
+        notes_markdown=notes.strip() + "\n",
+        people=values["people"],
+        organisations=values["organisations"],
+        audio_path=audio_path,
+        explicit=show_explicit if values["explicit"] is None else values["explicit"],
+        episode_type=values["type"],
+    )

@@ -1,0 +1,80 @@
+"""Show notes: Markdown in, sanitised HTML out, one version for pages and one for feeds.
+
+Everything that reaches a reader passes an allow-list sanitiser (nh3), whatever HTML the
+notes contain. Feeds get Apple's smaller set of tags, with headings turned into bold
+paragraphs because podcast apps drop heading tags and would run the text together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urljoin
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+PAGE_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "i", "li",
+    "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+FEED_TAGS = {"a", "b", "br", "em", "i", "li", "ol", "p", "strong", "ul"}
+ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"typographer": False}).enable("table")
+    return md
+
+
+_PAGE = _markdown()
+_FEED = _markdown()
+
+
+def _demote_heading(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    """A page's <h1> is the episode title, so notes' headings start at <h2>."""
+    token = tokens[idx]
+    level = min(int(token.tag[1]) + 1, 4) if token.tag == "h1" else min(int(token.tag[1]), 4)
+    closing = "/" if token.nesting == -1 else ""
+    return f"<{closing}h{level}>" + ("\n" if closing else "")
+
+
+def _heading_as_bold(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    return "<p><strong>" if tokens[idx].nesting == 1 else "</strong></p>\n"
+
+
+_PAGE.add_render_rule("heading_open", _demote_heading)
+_PAGE.add_render_rule("heading_close", _demote_heading)
+_FEED.add_render_rule("heading_open", _heading_as_bold)
+_FEED.add_render_rule("heading_close", _heading_as_bold)
+
+
+def notes_html(markdown: str) -> str:
+    """HTML for the episode page."""
+    return nh3.clean(
+        _PAGE.render(markdown),
+        tags=PAGE_TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    ).strip()
+
+
+def feed_html(markdown: str, base_url: str) -> str:
+    """HTML for content:encoded: Apple's tags only, links made absolute against the page."""
+
+    def absolute(element: str, attribute: str, value: str) -> str | None:
+        return urljoin(base_url, value) if attribute == "href" else value
+
+    html = nh3.clean(
+        _FEED.render(markdown),
+        tags=FEED_TAGS,
+        attributes={"a": {"href"}},
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        attribute_filter=absolute,
+    ).strip()
+    # "]]>" would end the CDATA section early; inside HTML "&gt;" means the same.
+    return html.replace("]]>", "]]&gt;")

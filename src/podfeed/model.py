@@ -1,0 +1,124 @@
+"""Plain typed records passed between the pipeline's stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter mark inside an episode; times in seconds from the start."""
+
+    start: float
+    title: str
+    end: float | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class CoverArt:
+    """A picture embedded in an audio file's tags."""
+
+    mime_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """Facts read from an audio file itself, never typed by hand."""
+
+    path: Path
+    size: int  # bytes on disk
+    mime_type: str  # e.g. audio/mpeg, audio/mp4, audio/ogg, audio/opus, audio/flac
+    duration: float  # seconds
+    bitrate: int  # bits per second (average)
+    sample_rate: int  # Hz
+    channels: int
+    chapters: tuple[Chapter, ...] = ()
+    cover: CoverArt | None = None
+
+
+@dataclass(frozen=True)
+class Owner:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Show:
+    """The podcast as a whole, from podcast.yaml."""
+
+    root: Path
+    title: str
+    description: str
+    author: str
+    owner: Owner
+    language: str
+    category: str
+    subcategory: str | None
+    explicit: bool
+    show_type: str  # episodic | serial
+    site_url: str  # absolute, no trailing slash
+    artwork: Path  # inside root
+    copyright: str
+    subtitle: str | None = None
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: str
+    name: str
+    kind: str
+    website: str | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    job_title: str | None = None
+    organisation: str | None = None  # organisation id
+    link: str | None = None
+    image: str | None = None
+
+
+@dataclass(frozen=True)
+class Appearance:
+    """A person taking part in an episode, in a role (host, guest, ...)."""
+
+    person: str  # person id
+    role: str
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One episode folder: its front matter, its notes and its audio facts."""
+
+    folder: Path
+    source: Path  # the episode.md file
+    slug: str
+    title: str
+    number: int
+    released: datetime  # timezone-aware
+    guid: str
+    summary: str
+    notes_markdown: str
+    people: tuple[Appearance, ...]
+    organisations: tuple[str, ...]  # organisation ids
+    audio_path: Path
+    explicit: bool
+    episode_type: str  # full | trailer | bonus
+    season: int | None = None
+    audio: AudioInfo | None = None  # filled in by the audio stage
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything a build reads from the show's folder, before any output is made."""
+
+    show: Show
+    people: dict[str, Person]
+    organisations: dict[str, Organisation]
+    episodes: tuple[Episode, ...]  # in folder order

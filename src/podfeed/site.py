@@ -1,0 +1,96 @@
+"""Where each thing is published: URLs and output paths, derived in one place.
+
+The feed and the pages both link to episodes, media and artwork; deriving every
+address here keeps them in agreement.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import PurePosixPath
+from urllib.parse import quote
+
+from podfeed.model import Content, Episode, Organisation, Person
+
+FEED_PATH = "feed.xml"
+
+
+@dataclass(frozen=True)
+class Site:
+    content: Content
+
+    @property
+    def base(self) -> str:
+        return self.content.show.site_url
+
+    def url(self, path: str) -> str:
+        """Absolute URL of an output path ('' is the home page)."""
+        return f"{self.base}/{quote(path)}"
+
+    @property
+    def feed_url(self) -> str:
+        return self.url(FEED_PATH)
+
+    @cached_property
+    def episodes(self) -> tuple[Episode, ...]:
+        """Newest first, the order listeners and apps expect; ties broken by number."""
+        return tuple(
+            sorted(
+                self.content.episodes,
+                key=lambda e: (e.released, e.season or 0, e.number),
+                reverse=True,
+            )
+        )
+
+    @cached_property
+    def artwork_path(self) -> str:
+        """Named by content, so a new picture gets a new URL and apps refresh their copy."""
+        artwork = self.content.show.artwork
+        digest = hashlib.sha256(artwork.read_bytes()).hexdigest()[:10]
+        return f"artwork-{digest}{artwork.suffix.lower()}"
+
+    @staticmethod
+    def episode_path(episode: Episode) -> str:
+        return f"episodes/{episode.slug}/"
+
+    @staticmethod
+    def media_path(episode: Episode) -> str:
+        """'<slug>.mp3', so downloaded files are not all called episode.mp3."""
+        suffix = PurePosixPath(episode.audio_path.name).suffix.lower()
+        return f"episodes/{episode.slug}/{episode.slug}{suffix}"
+
+    @staticmethod
+    def person_path(person: Person) -> str:
+        return f"people/{person.id}/"
+
+    @staticmethod
+    def organisation_path(organisation: Organisation) -> str:
+        return f"organisations/{organisation.id}/"
+
+    def episodes_with_person(self, person_id: str) -> list[tuple[Episode, str]]:
+        return [
+            (episode, appearance.role)
+            for episode in self.episodes
+            for appearance in episode.people
+            if appearance.person == person_id
+        ]
+
+    def episodes_with_organisation(self, organisation_id: str) -> list[Episode]:
+        return [e for e in self.episodes if organisation_id in e.organisations]
+
+    @cached_property
+    def featured_people(self) -> tuple[Person, ...]:
+        ids = {a.person for e in self.episodes for a in e.people}
+        return tuple(p for key, p in sorted(self.content.people.items()) if key in ids)
+
+    @cached_property
+    def featured_organisations(self) -> tuple[Organisation, ...]:
+        """Organisations featured by an episode or employing someone who takes part."""
+        ids = {o for e in self.episodes for o in e.organisations}
+        ids |= {p.organisation for p in self.featured_people if p.organisation}
+        return tuple(o for key, o in sorted(self.content.organisations.items()) if key in ids)
+
+    def members(self, organisation_id: str) -> tuple[Person, ...]:
+        return tuple(p for p in self.featured_people if p.organisation == organisation_id)
