@@ -45,6 +45,11 @@ def language(value: Any) -> str:
 
 
 def guid(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise f.FieldError(
+            "looks like a number, which YAML and some podcast apps rewrite (00042 becomes 42); "
+            "use a UUID instead."
+        )
     result = f.line(value)
     if re.search(r"\s", result):
         raise f.FieldError("must not contain spaces.")
@@ -332,6 +337,25 @@ def split_front_matter(source: str, path: Path) -> tuple[str, str]:
                 path, "has no closing '---' line after the episode's fields.", line=1
             )
     return source[4 : end + 1], source[end + 5 :]
+
+
+def locate(problems: list[Problem]) -> list[Problem]:
+    """Add line numbers to problems found after loading, by re-reading only those files."""
+    by_file: dict[Path, list[Problem]] = {}
+    for problem in problems:
+        by_file.setdefault(problem.file, []).append(problem)
+    located: dict[Path, list[Problem]] = {}
+    for path, found in by_file.items():
+        try:
+            source = read_text(path)
+            if path.name == EPISODE_FILE:
+                source, _ = split_front_matter(source, path)
+                located[path] = f.with_lines(found, source, first_line=2)
+            else:
+                located[path] = f.with_lines(found, source)
+        except ContentError:
+            located[path] = found
+    return [located[p.file].pop(0) for p in problems]
 
 
 def default_slug(folder: Path) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class PodfeedError(Exception):
     @classmethod
     def single(
         cls, file: Path, message: str, field: str | None = None, line: int | None = None
-    ) -> PodfeedError:
+    ) -> Self:
         return cls([Problem(file, message, field, line)])
 
 

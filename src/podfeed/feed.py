@@ -32,10 +32,10 @@ def _bool(value: bool) -> str:
     return "true" if value else "false"
 
 
-def _add(parent: Any, tag: str, text: str | None = None, **attributes: str) -> Any:
+def _add(parent: Any, tag: str, value: str | None = None, **attributes: str) -> Any:
     element = xml_elem(f"{{{ITUNES_NS}}}{tag}", parent)
-    if text is not None:
-        element.text = xml_text(text)
+    if value is not None:
+        element.text = xml_text(value)
     for name, value in attributes.items():
         element.attrib[name] = xml_text(value)
     return element
@@ -110,8 +110,8 @@ def render_feed(site: Site) -> bytes:
     fg = FeedGenerator()
     fg.register_extension("itunes", ItunesExtension, ItunesEntryExtension)
     fg.title(xml_text(show.title))
-    fg.link(href=site.url(""), rel="alternate")
     fg.link(href=site.feed_url, rel="self", type="application/rss+xml")
+    fg.link(href=site.url(""), rel="alternate")  # feedgen's RSS <link> is the last one
     fg.description(xml_text(show.description))
     fg.language(show.language)
     if show.copyright:

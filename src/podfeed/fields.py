@@ -165,6 +165,8 @@ def zoned_datetime(value: Any) -> datetime:
         raise FieldError(f"needs a time and a time zone as well as the date, {example}.")
     else:
         raw = line(value)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            raise FieldError(f"needs a time and a time zone as well as the date, {example}.")
         try:
             result = datetime.fromisoformat(raw)
         except ValueError:
@@ -246,9 +248,7 @@ def relative_path(value: Any) -> PurePosixPath:
     raw = line(value)
     path = PurePosixPath(raw.replace("\\", "/"))
     if path.is_absolute() or raw.startswith("~") or re.match(r"^[A-Za-z]:", raw):
-        raise FieldError(
-            f"'{raw}' must be a file name relative to this folder, not an absolute path."
-        )
+        raise FieldError(f"'{raw}' must be a file name relative to this folder, not a full path.")
     if ".." in path.parts:
         raise FieldError(f"'{raw}' must not use '..' to reach outside this folder.")
     return path

@@ -31,7 +31,7 @@ class AudioInfo:
 
     path: Path
     size: int  # bytes on disk
-    mime_type: str  # e.g. audio/mpeg, audio/mp4, audio/ogg, audio/opus, audio/flac
+    mime_type: str  # e.g. audio/mpeg, audio/x-m4a, audio/ogg, audio/flac
     duration: float  # seconds
     bitrate: int  # bits per second (average)
     sample_rate: int  # Hz

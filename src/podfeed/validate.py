@@ -5,7 +5,9 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping
+from pathlib import Path
 
+from podfeed.content import locate
 from podfeed.errors import ContentError, Problem
 from podfeed.model import Content, Episode
 
@@ -44,15 +46,19 @@ def validate(content: Content) -> None:
                         f"organisations[{index}]",
                     )
                 )
-    problems += _unique(content.episodes, "number", lambda e: (e.season, e.number))
-    problems += _unique(content.episodes, "guid", lambda e: e.guid)
-    problems += _unique(content.episodes, "slug", lambda e: e.slug)
+    root = content.show.root
+    problems += _unique(content.episodes, root, "number", lambda e: (e.season, e.number))
+    problems += _unique(content.episodes, root, "guid", lambda e: e.guid)
+    problems += _unique(content.episodes, root, "slug", lambda e: e.slug)
     if problems:
-        raise ContentError(problems)
+        raise ContentError(locate(problems))
 
 
 def _unique(
-    episodes: tuple[Episode, ...], field: str, key: Callable[[Episode], Hashable]
+    episodes: tuple[Episode, ...],
+    root: Path,
+    field: str,
+    key: Callable[[Episode], Hashable],
 ) -> list[Problem]:
     seen: dict[Hashable, list[Episode]] = defaultdict(list)
     for episode in episodes:
@@ -60,7 +66,7 @@ def _unique(
     problems = []
     for clashing in seen.values():
         for episode in clashing[1:]:
-            first = clashing[0].source
+            first = clashing[0].source.relative_to(root)
             problems.append(
                 Problem(
                     episode.source,

@@ -1,0 +1,135 @@
+"""The website, read with an HTML parser: every page links what its episode features."""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+
+import pytest
+from lxml import html
+
+from podfeed.build import build
+from podfeed.content import load_content
+
+
+@pytest.fixture
+def public(bundled_show: Path, tmp_path: Path) -> Path:
+    build(bundled_show, tmp_path / "public")
+    return tmp_path / "public"
+
+
+def parse(page: Path) -> html.HtmlElement:
+    return html.fromstring(page.read_bytes())
+
+
+def resolve(public: Path, page: Path, href: str) -> Path:
+    """The output file a relative link on `page` points at."""
+    relative = posixpath.normpath(posixpath.join(str(page.parent.relative_to(public)), href))
+    return public / relative
+
+
+def local_links(public: Path, page: Path) -> list[Path]:
+    return [
+        resolve(public, page, a.get("href"))
+        for a in parse(page).iter("a")
+        if not a.get("href", "").startswith(("https:", "http:", "mailto:", "#"))
+    ]
+
+
+def test_every_local_link_on_every_page_resolves(public: Path) -> None:
+    pages = sorted(public.rglob("*.html"))
+    assert len(pages) >= 1 + 4
+    for page in pages:
+        for target in local_links(public, page):
+            assert target.is_file(), f"{page.relative_to(public)} links to missing {target}"
+
+
+def test_home_lists_episodes_newest_first_and_how_to_subscribe(
+    bundled_show: Path, public: Path
+) -> None:
+    doc = parse(public / "index.html")
+    assert doc.findtext(".//h1") == "Providers Deliver: Tackling the care backlog"
+    titles = [a.text for a in doc.xpath("//article[@class='episode-card']//h3/a")]
+    episodes = sorted(load_content(bundled_show).episodes, key=lambda e: e.released, reverse=True)
+    assert titles == [e.title for e in episodes]
+    assert doc.xpath("//a[@class='feed-url']/text()") == [
+        "https://podcast.nhsproviders.org/feed.xml"
+    ]
+    feeds = doc.xpath("//link[@rel='alternate'][@type='application/rss+xml']/@href")
+    assert feeds == ["https://podcast.nhsproviders.org/feed.xml"]
+
+
+def test_episode_pages_link_every_person_and_organisation(bundled_show: Path, public: Path) -> None:
+    content = load_content(bundled_show)
+    for episode in content.episodes:
+        page = public / "episodes" / episode.slug / "index.html"
+        doc = parse(page)
+        assert doc.findtext(".//h1") == episode.title
+        assert doc.xpath("//time/@datetime") == [episode.released.isoformat()]
+        (audio,) = doc.xpath("//audio")
+        assert audio.get("src") == f"{episode.slug}.mp3"
+        assert audio.get("controls") is not None
+        linked = set(local_links(public, page))
+        for appearance in episode.people:
+            person = content.people[appearance.person]
+            assert public / "people" / person.id / "index.html" in linked
+            item = doc.xpath(f"//ul[@class='people']/li[a='{person.name}']")
+            assert item, f"{person.name} is not listed on {episode.slug}"
+            text = item[0].text_content()
+            assert appearance.role in text
+            if person.job_title:
+                assert person.job_title in text
+            if person.organisation:
+                assert content.organisations[person.organisation].name in text
+        for organisation_id in episode.organisations:
+            organisation = content.organisations[organisation_id]
+            assert public / "organisations" / organisation.id / "index.html" in linked
+            if organisation.website:
+                assert organisation.website in doc.xpath("//a/@href")
+        notes = doc.xpath("//section[@class='notes']")[0]
+        assert notes.xpath(".//h2 | .//h3"), "show notes keep their headings on the page"
+
+
+def test_people_and_organisation_pages_list_their_episodes(
+    bundled_show: Path, public: Path
+) -> None:
+    content = load_content(bundled_show)
+    for person_id, person in content.people.items():
+        doc = parse(public / "people" / person_id / "index.html")
+        assert doc.findtext(".//h1") == person.name
+        listed = set(doc.xpath("//article//h3/a/text()"))
+        assert listed == {
+            e.title for e in content.episodes if person_id in {a.person for a in e.people}
+        }
+    for organisation_id, organisation in content.organisations.items():
+        doc = parse(public / "organisations" / organisation_id / "index.html")
+        assert doc.findtext(".//h1") == organisation.name
+        listed = set(doc.xpath("//article//h3/a/text()"))
+        assert listed == {e.title for e in content.episodes if organisation_id in e.organisations}
+
+
+def test_notes_are_sanitised_on_pages(sample_show: Path, tmp_path: Path) -> None:
+    build(sample_show, tmp_path / "public")
+    doc = parse(tmp_path / "public" / "episodes" / "second-wind" / "index.html")
+    assert not doc.xpath("//script")
+    assert not [h for h in doc.xpath("//a/@href") if h.lower().startswith("javascript")]
+    assert "Notes with a" in doc.xpath("string(//section[@class='notes'])")
+
+
+def test_names_in_welsh_and_emoji_survive(sample_show: Path, tmp_path: Path) -> None:
+    build(sample_show, tmp_path / "public")
+    doc = parse(tmp_path / "public" / "people" / "gwen-guest" / "index.html")
+    assert doc.findtext(".//h1") == "Gwen ap Rhys 🎙️"
+    assert doc.getroottree().getroot().get("lang") == "cy"
+
+
+def test_show_templates_override_built_in_ones(sample_show: Path, tmp_path: Path) -> None:
+    (sample_show / "templates").mkdir()
+    (sample_show / "templates" / "person.html").write_text(
+        '{% extends "base.html" %}{% block main %}<h1>Custom {{ person.name }}</h1>{% endblock %}'
+    )
+    build(sample_show, tmp_path / "public")
+    doc = parse(tmp_path / "public" / "people" / "sam-solo" / "index.html")
+    assert doc.findtext(".//h1") == "Custom Sam Solo"
+    # pages the show does not override still come from podfeed's templates
+    assert parse(tmp_path / "public" / "index.html").findtext(".//h1").startswith("Sample Show")
