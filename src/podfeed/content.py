@@ -8,12 +8,16 @@ live in `validate.py`; this module only reads and checks each file on its own.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from podfeed import fields as f
 from podfeed.errors import ContentError, Problem
 from podfeed.model import Appearance, Content, Episode, Organisation, Owner, Person, Show
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 SHOW_FILE = "podcast.yaml"
 EPISODES_DIR = "episodes"
@@ -146,30 +150,27 @@ EPISODE_FIELDS = (
 def load_content(root: Path, site_url: str | None = None) -> Content:
     """Read the whole show, raising one ContentError that lists every problem found."""
     problems: list[Problem] = []
-    show = _collect(problems, lambda: load_show(root, site_url))
-    people = _collect(problems, lambda: load_people(root / EPISODES_DIR / PEOPLE_FILE)) or {}
-    organisations = (
-        _collect(problems, lambda: load_organisations(root / EPISODES_DIR / ORGANISATIONS_FILE))
-        or {}
-    )
-    episodes: list[Episode] = []
-    for folder in episode_folders(root, problems):
-        episode = _collect(
-            problems,
-            lambda folder=folder: load_episode(  # type: ignore[misc]
-                folder, root, show.explicit if show else False
-            ),
-        )
-        if episode is not None:
-            episodes.append(episode)
+    show = _collect(problems, load_show, root, site_url)
+    people = _collect(problems, load_people, root / EPISODES_DIR / PEOPLE_FILE)
+    organisations = _collect(problems, load_organisations, root / EPISODES_DIR / ORGANISATIONS_FILE)
+    explicit = show.explicit if show else False
+    episodes = [
+        _collect(problems, load_episode, folder, root, explicit)
+        for folder in episode_folders(root, problems)
+    ]
     if problems or show is None:
         raise ContentError(problems)
-    return Content(show, people, organisations, tuple(episodes))
+    return Content(
+        show, people or {}, organisations or {}, tuple(e for e in episodes if e is not None)
+    )
 
 
-def _collect(problems: list[Problem], load: Any) -> Any:
+def _collect(
+    problems: list[Problem], load: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+) -> T | None:
+    """Run one loader, keeping its problems so the others still run."""
     try:
-        return load()
+        return load(*args, **kwargs)
     except ContentError as error:
         problems.extend(error.problems)
         return None
