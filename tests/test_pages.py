@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import html
 
+from podfeed.audio import read_audio_info
 from podfeed.build import build
 from podfeed.content import load_content
 
@@ -65,7 +66,9 @@ def test_episode_pages_link_every_person_and_organisation(bundled_show: Path, pu
         page = public / "episodes" / episode.slug / "index.html"
         doc = parse(page)
         assert doc.findtext(".//h1") == episode.title
-        assert doc.xpath("//time/@datetime") == [episode.released.isoformat()]
+        released, duration = doc.xpath("//p[@class='meta']/time/@datetime")
+        assert released == episode.released.isoformat()
+        assert duration == f"PT{round(read_audio_info(episode.audio_path).duration)}S"
         (audio,) = doc.xpath("//audio")
         assert audio.get("src") == f"{episode.slug}.mp3"
         assert audio.get("controls") is not None

@@ -16,8 +16,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 PAGE_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "i", "li",
-    "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a", "abbr", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+    "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr",
+    "ul",
 }  # fmt: skip
 FEED_TAGS = {"a", "b", "br", "em", "i", "li", "ol", "p", "strong", "ul"}
 ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}}
@@ -34,11 +35,10 @@ _FEED = _markdown()
 
 
 def _demote_heading(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-    """A page's <h1> is the episode title, so notes' headings start at <h2>."""
+    """Notes sit under the page's own "Show notes" heading, so their headings go one down."""
     token = tokens[idx]
-    level = min(int(token.tag[1]) + 1, 4) if token.tag == "h1" else min(int(token.tag[1]), 4)
-    closing = "/" if token.nesting == -1 else ""
-    return f"<{closing}h{level}>" + ("\n" if closing else "")
+    level = min(int(token.tag[1]) + 1, 6)
+    return f"<h{level}>" if token.nesting == 1 else f"</h{level}>\n"
 
 
 def _heading_as_bold(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:

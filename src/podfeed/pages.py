@@ -36,16 +36,26 @@ def environment(show_root: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(duration=format_duration, date=format_date, filesize=format_size)
+    env.filters.update(
+        duration=format_duration, iso_duration=iso_duration, date=format_date, filesize=format_size
+    )
     return env
 
 
 def format_duration(seconds: float) -> str:
-    """'1:02:03' or '4:05', the way podcast apps show running time."""
+    """'34 sec', '32 min', '1 hr 5 min': running time as people say it."""
     total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+    if total < 60:
+        return f"{total} sec"
+    hours, minutes = divmod(round(total / 60), 60)
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} hr {minutes} min" if minutes else f"{hours} hr"
+
+
+def iso_duration(seconds: float) -> str:
+    """The machine-readable form of a duration, for <time datetime>."""
+    return f"PT{round(seconds)}S"
 
 
 def format_date(value: datetime) -> str:
