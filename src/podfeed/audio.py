@@ -13,7 +13,7 @@ import binascii
 import re
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -28,6 +28,7 @@ from mutagen.oggvorbis import OggVorbis
 
 from podfeed.errors import AudioError, Problem
 from podfeed.model import AudioInfo, Chapter, CoverArt
+from podfeed.transcripts import with_ends
 
 SUPPORTED = "MP3, M4A/AAC, Ogg Vorbis/Opus or FLAC"
 FRONT_COVER = 3  # ID3/FLAC picture type "Cover (front)"
@@ -81,7 +82,7 @@ def read_audio_info(path: Path) -> AudioInfo:
         bitrate=bitrate,
         sample_rate=sample_rate,
         channels=int(audio.info.channels),
-        chapters=_with_ends(_chapters(path, audio_format, audio), duration),
+        chapters=with_ends(_chapters(path, audio_format, audio), duration),
         cover=_cover(path, audio_format, audio),
     )
 
@@ -315,14 +316,6 @@ def _vorbis_chapters(path: Path, tags: Any) -> list[Chapter]:
             )
         )
     return sorted(chapters, key=lambda chapter: chapter.start)
-
-
-def _with_ends(chapters: list[Chapter], duration: float) -> tuple[Chapter, ...]:
-    ends = [chapter.start for chapter in chapters[1:]] + [duration]
-    return tuple(
-        chapter if chapter.end is not None else replace(chapter, end=end)
-        for chapter, end in zip(chapters, ends, strict=True)
-    )
 
 
 # --- cover art --------------------------------------------------------------------------

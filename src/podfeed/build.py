@@ -12,6 +12,7 @@ from podfeed.feed import render_feed
 from podfeed.model import Content, Episode
 from podfeed.pages import render_pages
 from podfeed.site import FEED_PATH, Site
+from podfeed.transcripts import read_chapters_file, with_ends
 from podfeed.validate import validate
 from podfeed.writer import Output, write_site
 
@@ -48,11 +49,16 @@ def read_audio(content: Content) -> Content:
     for episode in content.episodes:
         try:
             audio = read_audio_info(episode.audio_path)
-        except AudioError as error:
+            chapters = (
+                with_ends(read_chapters_file(episode.chapters_file), audio.duration)
+                if episode.chapters_file
+                else audio.chapters
+            )
+        except (AudioError, ContentError) as error:
             # The audio file's path names the episode folder as well as the file.
             problems += error.problems
             continue
-        episodes.append(replace(episode, audio=audio))
+        episodes.append(replace(episode, audio=audio, chapters=chapters))
     if problems:
         raise ContentError(problems)
     return replace(content, episodes=tuple(episodes))

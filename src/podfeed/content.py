@@ -14,7 +14,17 @@ from typing import Any, ParamSpec, TypeVar
 
 from podfeed import fields as f
 from podfeed.errors import ContentError, Problem
-from podfeed.model import Appearance, Content, Episode, Organisation, Owner, Person, Show
+from podfeed.model import (
+    Appearance,
+    Content,
+    Episode,
+    Organisation,
+    Owner,
+    Person,
+    Show,
+    Transcript,
+)
+from podfeed.transcripts import CHAPTERS_FILE, find_transcripts
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -154,8 +164,9 @@ def load_content(root: Path, site_url: str | None = None) -> Content:
     people = _collect(problems, load_people, root / EPISODES_DIR / PEOPLE_FILE)
     organisations = _collect(problems, load_organisations, root / EPISODES_DIR / ORGANISATIONS_FILE)
     explicit = show.explicit if show else False
+    language = show.language if show else "en"
     episodes = [
-        _collect(problems, load_episode, folder, root, explicit)
+        _collect(problems, load_episode, folder, root, explicit, language)
         for folder in episode_folders(root, problems)
     ]
     if problems or show is None:
@@ -176,31 +187,13 @@ def _collect(
         return None
 
 
-def read_text(path: Path) -> str:
-    """UTF-8 text with Windows line endings and a byte-order mark tolerated."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ContentError.single(path, "is missing.") from None
-    except OSError as error:
-        raise ContentError.single(path, f"cannot be read ({error.strerror}).") from None
-    try:
-        source = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line_no = data.count(b"\n", 0, error.start) + 1
-        raise ContentError.single(
-            path, "is not UTF-8 text; save it with UTF-8 encoding in your editor.", line=line_no
-        ) from None
-    return source.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def load_show(root: Path, site_url: str | None = None) -> Show:
     path = root / SHOW_FILE
     if not path.is_file():
         raise ContentError.single(
             path, f"is missing; is {root} the folder of a show? It needs a {SHOW_FILE}."
         )
-    source = read_text(path)
+    source = f.read_text(path)
     data = f.load_yaml(source, path)
     if site_url is not None:
         data = {**data, "site_url": site_url} if isinstance(data, dict) else data
@@ -254,7 +247,7 @@ def inside(folder: Path, root: Path, relative: PurePosixPath) -> Path:
 def _load_registry(path: Path, table: tuple[f.Field, ...]) -> dict[str, f.Fields]:
     if not path.exists():
         return {}
-    source = read_text(path)
+    source = f.read_text(path)
     data = f.load_yaml(source, path)
     if data is None:
         return {}
@@ -348,7 +341,7 @@ def locate(problems: list[Problem]) -> list[Problem]:
     located: dict[Path, list[Problem]] = {}
     for path, found in by_file.items():
         try:
-            source = read_text(path)
+            source = f.read_text(path)
             if path.name == EPISODE_FILE:
                 source, _ = split_front_matter(source, path)
                 located[path] = f.with_lines(found, source, first_line=2)
@@ -364,9 +357,11 @@ def default_slug(folder: Path) -> str:
     return re.sub(r"^\d+[-_]", "", folder.name).lower()
 
 
-def load_episode(folder: Path, root: Path, show_explicit: bool) -> Episode:
+def load_episode(
+    folder: Path, root: Path, show_explicit: bool, show_language: str = "en"
+) -> Episode:
     path = folder / EPISODE_FILE
-    source = read_text(path)
+    source = f.read_text(path)
     front, notes = split_front_matter(source, path)
     data = f.load_yaml(front, path, first_line=2)
     values = f.read_fields(data, EPISODE_FIELDS, path)
@@ -391,8 +386,14 @@ def load_episode(folder: Path, root: Path, show_explicit: bool) -> Episode:
                 Problem(path, f"'{values['audio']}' links to a file outside the show.", "audio")
             )
     problems = f.with_lines(problems, front, first_line=2)
+    transcripts: tuple[Transcript, ...] = ()
+    try:
+        transcripts = find_transcripts(folder, show_language)
+    except ContentError as error:
+        problems += error.problems
     if problems:
         raise ContentError(problems)
+    chapters_file = folder / CHAPTERS_FILE
     return Episode(
         folder=folder,
         source=path,
@@ -409,4 +410,6 @@ def load_episode(folder: Path, root: Path, show_explicit: bool) -> Episode:
         audio_path=audio_path,
         explicit=show_explicit if values["explicit"] is None else values["explicit"],
         episode_type=values["type"],
+        transcripts=transcripts,
+        chapters_file=chapters_file if chapters_file.is_file() else None,
     )

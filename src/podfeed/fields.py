@@ -254,6 +254,24 @@ def relative_path(value: Any) -> PurePosixPath:
     return path
 
 
+def read_text(path: Path) -> str:
+    """UTF-8 text with Windows line endings and a byte-order mark tolerated."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ContentError.single(path, "is missing.") from None
+    except OSError as error:
+        raise ContentError.single(path, f"cannot be read ({error.strerror}).") from None
+    try:
+        source = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line_no = data.count(b"\n", 0, error.start) + 1
+        raise ContentError.single(
+            path, "is not UTF-8 text; save it with UTF-8 encoding in your editor.", line=line_no
+        ) from None
+    return source.replace("\r\n", "\n").replace("\r", "\n")
+
+
 # --- YAML ------------------------------------------------------------------------------
 
 

@@ -41,6 +41,26 @@ class AudioInfo:
 
 
 @dataclass(frozen=True)
+class Cue:
+    """One timed line of a transcript; times in seconds."""
+
+    start: float
+    end: float
+    text: str
+    speaker: str | None = None
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A transcript file beside the episode, parsed so pages can show it as text."""
+
+    path: Path
+    mime_type: str  # text/vtt or application/x-subrip
+    language: str
+    cues: tuple[Cue, ...]
+
+
+@dataclass(frozen=True)
 class Owner:
     name: str
     email: str
@@ -111,7 +131,11 @@ class Episode:
     explicit: bool
     episode_type: str  # full | trailer | bonus
     season: int | None = None
+    transcripts: tuple[Transcript, ...] = ()
+    chapters_file: Path | None = None  # chapters.json beside the episode, if any
     audio: AudioInfo | None = None  # filled in by the audio stage
+    # From chapters_file when there is one, else from the audio's own tags; set with `audio`.
+    chapters: tuple[Chapter, ...] = ()
 
 
 @dataclass(frozen=True)
