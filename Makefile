@@ -5,13 +5,14 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
+NODE_STAMP = node_modules/.installed
 
 .PHONY: build test lint media clean
 
 build: $(STAMP)
 	$(BIN)/podfeed build
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
 # Re-install whenever the project's dependencies change.
@@ -20,6 +21,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	touch $(STAMP)
+
+# Node tools the tests use (a podcast app's feed parser, axe-core, a Chromium driver).
+# Without npm those tests are skipped locally; under CI they fail instead.
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: tests that need Node tools will be skipped"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts
@@ -33,4 +40,4 @@ media: $(STAMP)
 	$(BIN)/python scripts/make_media.py
 
 clean:
-	rm -rf public $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf public $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache
