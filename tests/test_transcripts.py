@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from podfeed.build import read_audio
-from podfeed.content import load_content
+from podfeed.build import gather
 from podfeed.errors import ContentError
 from podfeed.model import Chapter
 from podfeed.transcripts import find_transcripts, read_chapters_file, read_transcript
@@ -98,7 +97,7 @@ def test_chapters_file_is_read_and_ends_filled(sample_show: Path) -> None:
             }
         )
     )
-    episode = read_audio(load_content(sample_show)).episodes[1]
+    episode = gather(sample_show).episodes[1]
     duration = episode.audio.duration if episode.audio else 0
     assert episode.chapters == (
         Chapter(0.0, "Intro", 2.0),
@@ -107,7 +106,7 @@ def test_chapters_file_is_read_and_ends_filled(sample_show: Path) -> None:
 
 
 def test_chapters_come_from_the_audio_without_a_file(sample_show: Path) -> None:
-    episode = read_audio(load_content(sample_show)).episodes[0]
+    episode = gather(sample_show).episodes[0]
     assert [c.title for c in episode.chapters] == ["Opening", "Second chapter"]
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from podfeed.audio import read_audio_info
-from podfeed.content import load_content
+from podfeed.content import collect_content
 from podfeed.errors import AudioError, BuildError, ContentError, PodfeedError, Problem
 from podfeed.feed import render_feed
 from podfeed.model import Content, Episode
@@ -32,9 +32,7 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None) -> B
     out = (out or root / DEFAULT_OUT).absolute()
     if root.is_relative_to(out):
         raise BuildError.single(out, "would replace the show's own folder; choose another output.")
-    content = read_audio(load_content(root, site_url))
-    validate(content)
-    site = Site(content)
+    site = Site(gather(root, site_url))
     outputs: list[Output] = [(FEED_PATH, render_feed(site))]
     outputs += render_pages(site)
     outputs += media_outputs(site)
@@ -42,11 +40,21 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None) -> B
     return BuildResult(out=out, episodes=len(site.episodes), files=files)
 
 
-def read_audio(content: Content) -> Content:
-    """Fill in every episode's audio facts, reporting all unreadable files at once."""
-    problems: list[Problem] = []
-    episodes: list[Episode] = []
-    for episode in content.episodes:
+def gather(root: Path, site_url: str | None = None) -> Content:
+    """Load, read audio and validate, then report every problem of every stage at once."""
+    partial, problems = collect_content(root, site_url)
+    partial = replace(partial, episodes=read_audio(partial.episodes, problems))
+    problems += validate(partial)
+    content = partial.complete()
+    if problems or content is None:
+        raise ContentError(problems)
+    return content
+
+
+def read_audio(episodes: tuple[Episode, ...], problems: list[Problem]) -> tuple[Episode, ...]:
+    """Each episode with its audio facts and chapters; unreadable files go to `problems`."""
+    result: list[Episode] = []
+    for episode in episodes:
         try:
             audio = read_audio_info(episode.audio_path)
             chapters = (
@@ -57,11 +65,10 @@ def read_audio(content: Content) -> Content:
         except (AudioError, ContentError) as error:
             # The audio file's path names the episode folder as well as the file.
             problems += error.problems
+            result.append(episode)  # kept without audio, so validation still sees it
             continue
-        episodes.append(replace(episode, audio=audio, chapters=chapters))
-    if problems:
-        raise ContentError(problems)
-    return replace(content, episodes=tuple(episodes))
+        result.append(replace(episode, audio=audio, chapters=chapters))
+    return tuple(result)
 
 
 def media_outputs(site: Site) -> list[Output]:

@@ -20,6 +20,7 @@ from podfeed.model import (
     Episode,
     Organisation,
     Owner,
+    PartialContent,
     Person,
     Show,
     Transcript,
@@ -103,10 +104,13 @@ def appearances(value: Any) -> tuple[Appearance, ...]:
     return tuple(result)
 
 
+TITLE = f.limited(f.line, 255)
+TEXT = f.limited(f.text, 4000, "bytes")
+
 SHOW_FIELDS = (
-    f.Field("title", f.line, required=True, help="Give the podcast's name."),
-    f.Field("subtitle", f.line),
-    f.Field("description", f.text, required=True, help="Describe the show in plain text."),
+    f.Field("title", TITLE, required=True, help="Give the podcast's name."),
+    f.Field("subtitle", f.limited(f.line, 255)),
+    f.Field("description", TEXT, required=True, help="Describe the show in plain text."),
     f.Field("author", f.line, required=True, help="Name who makes the show."),
     f.Field("owner", lambda v: v, required=True, help="Give owner: name: and email:."),
     f.Field("language", language, required=True, help="Use a code like en-GB."),
@@ -135,7 +139,7 @@ ORGANISATION_FIELDS = (
     f.Field("website", f.web_url),
 )
 EPISODE_FIELDS = (
-    f.Field("title", f.line, required=True),
+    f.Field("title", TITLE, required=True),
     f.Field("number", f.positive_int, required=True),
     f.Field("season", f.positive_int),
     f.Field(
@@ -147,7 +151,7 @@ EPISODE_FIELDS = (
         required=True,
         help="Add a permanent unique id that never changes, such as a UUID.",
     ),
-    f.Field("summary", f.text, required=True, help="Describe the episode in a sentence or two."),
+    f.Field("summary", TEXT, required=True, help="Describe the episode in a sentence or two."),
     f.Field("people", appearances, default=()),
     f.Field("organisations", f.identifiers, default=()),
     f.Field("audio", f.relative_path, required=True, help="Name the audio file in this folder."),
@@ -159,6 +163,17 @@ EPISODE_FIELDS = (
 
 def load_content(root: Path, site_url: str | None = None) -> Content:
     """Read the whole show, raising one ContentError that lists every problem found."""
+    partial, problems = collect_content(root, site_url)
+    content = partial.complete()
+    if problems or content is None:
+        raise ContentError(problems)
+    return content
+
+
+def collect_content(
+    root: Path, site_url: str | None = None
+) -> tuple[PartialContent, list[Problem]]:
+    """Read what can be read and list every problem, so later stages can add theirs."""
     problems: list[Problem] = []
     show = _collect(problems, load_show, root, site_url)
     people = _collect(problems, load_people, root / EPISODES_DIR / PEOPLE_FILE)
@@ -169,11 +184,10 @@ def load_content(root: Path, site_url: str | None = None) -> Content:
         _collect(problems, load_episode, folder, root, explicit, language)
         for folder in episode_folders(root, problems)
     ]
-    if problems or show is None:
-        raise ContentError(problems)
-    return Content(
-        show, people or {}, organisations or {}, tuple(e for e in episodes if e is not None)
+    partial = PartialContent(
+        root, show, people, organisations, tuple(e for e in episodes if e is not None)
     )
+    return partial, problems
 
 
 def _collect(
@@ -208,8 +222,7 @@ def load_show(root: Path, site_url: str | None = None) -> Show:
     if values["artwork"] is not None:
         try:
             artwork = inside(root, root, values["artwork"])
-            if artwork.suffix.lower() not in ARTWORK_SUFFIXES:
-                raise f.FieldError(f"'{values['artwork']}' must be a .png or .jpg image.")
+            check_artwork_format(artwork, values["artwork"])
         except f.FieldError as error:
             problems.append(Problem(path, str(error), "artwork"))
     problems = f.with_lines(problems, source)
@@ -234,11 +247,31 @@ def load_show(root: Path, site_url: str | None = None) -> Show:
     )
 
 
+def check_artwork_format(path: Path, name: PurePosixPath) -> None:
+    """Apple wants the file type in the name to match the file; check the first bytes."""
+    suffix = path.suffix.lower()
+    if suffix not in ARTWORK_SUFFIXES:
+        raise f.FieldError(f"'{name}' must be a PNG (.png) or JPEG (.jpg) image.")
+    with path.open("rb") as file:
+        head = file.read(8)
+    actual = (
+        "png" if head == b"\x89PNG\r\n\x1a\n" else "jpeg" if head[:3] == b"\xff\xd8\xff" else None
+    )
+    expected = "png" if suffix == ".png" else "jpeg"
+    if actual is None:
+        raise f.FieldError(f"'{name}' is not a PNG or JPEG image; export the artwork as PNG.")
+    if actual != expected:
+        raise f.FieldError(
+            f"'{name}' is a {actual.upper()} image named {suffix}; rename it to "
+            f"{'.png' if actual == 'png' else '.jpg'}."
+        )
+
+
 def inside(folder: Path, root: Path, relative: PurePosixPath) -> Path:
     """The file `relative` in `folder`, refusing anything that resolves outside the show."""
     path = folder.joinpath(*relative.parts)
     if not path.is_file():
-        raise f.FieldError(f"'{relative}' does not exist in {folder}.")
+        raise f.FieldError(f"'{relative}' does not exist in the show's folder.")
     if not path.resolve().is_relative_to(root.resolve()):
         raise f.FieldError(f"'{relative}' is a link to a file outside the show's folder.")
     return path

@@ -130,6 +130,23 @@ def line(value: Any) -> str:
     return result
 
 
+def limited(
+    parse: Callable[[Any], str], limit: int, unit: str = "characters"
+) -> Callable[[Any], str]:
+    """Apple refuses or cuts longer values: 255 characters for titles, 4000 bytes for text."""
+
+    def parse_limited(value: Any) -> str:
+        result = parse(value)
+        size = len(result.encode("utf-8")) if unit == "bytes" else len(result)
+        if size > limit:
+            raise FieldError(
+                f"is {size} {unit} long; podcast apps accept at most {limit}, so shorten it."
+            )
+        return result
+
+    return parse_limited
+
+
 def positive_int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise FieldError(f"must be a whole number like 1, not {describe(value)}.")
@@ -290,9 +307,11 @@ def load_yaml(source: str, file: Path, first_line: int = 1) -> Any:
     try:
         return yaml.load(source, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        # "while scanning a quoted scalar" points where the mistake starts, not at the
+        # end of the file where the parser gave up.
+        mark = error.context_mark or error.problem_mark
         line_no = mark.line + first_line if mark is not None else None
-        reason = error.problem or "is not valid YAML"
+        reason = " ".join(part for part in (error.problem, error.context) if part)
         message = f"is not valid YAML ({reason}); check indentation and quoting."
         raise ContentError([Problem(file, message, None, line_no)]) from None
     except yaml.YAMLError as error:
@@ -333,6 +352,16 @@ def with_lines(problems: Iterable[Problem], source: str, first_line: int = 1) ->
     if not any(p.field and p.line is None for p in problems):
         return problems
     lines = key_lines(source, first_line)
+
+    def line_of(field: str) -> int | None:
+        # 'people[1].id' of '- sam-solo' has no key of its own: use its item's line.
+        while field not in lines:
+            parent = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", field)
+            if parent == field:
+                return None
+            field = parent
+        return lines[field]
+
     return [
-        replace(p, line=lines.get(p.field)) if p.field and p.line is None else p for p in problems
+        replace(p, line=line_of(p.field)) if p.field and p.line is None else p for p in problems
     ]

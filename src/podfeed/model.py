@@ -146,3 +146,22 @@ class Content:
     people: dict[str, Person]
     organisations: dict[str, Organisation]
     episodes: tuple[Episode, ...]  # in folder order
+
+
+@dataclass(frozen=True)
+class PartialContent:
+    """What loaded from a show with problems, so every later stage can still report its own.
+
+    A part is None when its file failed to load.
+    """
+
+    root: Path
+    show: Show | None
+    people: dict[str, Person] | None
+    organisations: dict[str, Organisation] | None
+    episodes: tuple[Episode, ...]
+
+    def complete(self) -> Content | None:
+        if self.show is None or self.people is None or self.organisations is None:
+            return None
+        return Content(self.show, self.people, self.organisations, self.episodes)

@@ -8,50 +8,63 @@ from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
 
 from podfeed.content import locate
-from podfeed.errors import ContentError, Problem
-from podfeed.model import Content, Episode
+from podfeed.errors import Problem
+from podfeed.model import Episode, PartialContent
 
 
-def validate(content: Content) -> None:
-    """Raise one ContentError listing every cross-file problem."""
+def validate(content: PartialContent) -> list[Problem]:
+    """Every cross-file problem: ids that must exist, values that must be unique.
+
+    Ids are only checked against registries that loaded, so one broken registry does not
+    bury the report under every id it holds.
+    """
+    problems = _missing_ids(content)
+    root = content.root
+    problems += _unique(content.episodes, root, "number", lambda e: (e.season, e.number))
+    problems += _unique(content.episodes, root, "guid", lambda e: e.guid)
+    problems += _unique(content.episodes, root, "slug", lambda e: e.slug)
+    return locate(problems)
+
+
+def _missing_ids(content: PartialContent) -> list[Problem]:
     problems: list[Problem] = []
-    for person in content.people.values():
-        if person.organisation and person.organisation not in content.organisations:
+    people, organisations = content.people, content.organisations
+    for person in (people or {}).values():
+        if (
+            organisations is not None
+            and person.organisation
+            and person.organisation not in organisations
+        ):
             problems.append(
                 Problem(
-                    content.show.root / "episodes" / "people.yaml",
+                    content.root / "episodes" / "people.yaml",
                     f"'{person.organisation}' is not in organisations.yaml."
-                    + _hint(person.organisation, content.organisations),
+                    + _hint(person.organisation, organisations),
                     f"{person.id}.organisation",
                 )
             )
     for episode in content.episodes:
         for index, appearance in enumerate(episode.people):
-            if appearance.person not in content.people:
+            if people is not None and appearance.person not in people:
                 problems.append(
                     Problem(
                         episode.source,
                         f"'{appearance.person}' is not in episodes/people.yaml; add them there "
-                        f"or fix the id.{_hint(appearance.person, content.people)}",
+                        f"or fix the id.{_hint(appearance.person, people)}",
                         f"people[{index}].id",
                     )
                 )
         for index, organisation in enumerate(episode.organisations):
-            if organisation not in content.organisations:
+            if organisations is not None and organisation not in organisations:
                 problems.append(
                     Problem(
                         episode.source,
                         f"'{organisation}' is not in episodes/organisations.yaml; add it there "
-                        f"or fix the id.{_hint(organisation, content.organisations)}",
+                        f"or fix the id.{_hint(organisation, organisations)}",
                         f"organisations[{index}]",
                     )
                 )
-    root = content.show.root
-    problems += _unique(content.episodes, root, "number", lambda e: (e.season, e.number))
-    problems += _unique(content.episodes, root, "guid", lambda e: e.guid)
-    problems += _unique(content.episodes, root, "slug", lambda e: e.slug)
-    if problems:
-        raise ContentError(locate(problems))
+    return problems
 
 
 def _unique(
