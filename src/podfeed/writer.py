@@ -6,11 +6,14 @@ temporary folder it leaves behind is removed by the next build.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from podfeed.errors import BuildError
 
@@ -54,12 +57,47 @@ def _write_all(outputs: Iterable[Output], root: Path) -> int:
 
 
 def _swap(new: Path, out: Path) -> None:
-    old = out.parent / f"{_TEMP_PREFIX}{out.name}-old"
-    if out.exists():
-        os.replace(out, old)
-    os.replace(new, out)
-    shutil.rmtree(old, ignore_errors=True)
+    """Put `new` in place of `out`; where Linux allows, in one atomic exchange."""
+    if out.exists() and _exchange(new, out):
+        shutil.rmtree(new, ignore_errors=True)  # now holds the previous site
+    else:
+        old = out.parent / f"{_TEMP_PREFIX}{out.name}-old"
+        if out.exists():
+            os.replace(out, old)
+        os.replace(new, out)
+        shutil.rmtree(old, ignore_errors=True)
     _fsync_dir(out.parent)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """renameat2(RENAME_EXCHANGE): swap two folders with no moment where neither exists."""
+    if _renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = _renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return bool(result == 0)
+
+
+def _load_renameat2() -> Any:
+    if sys.platform != "linux":
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        function = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    function.restype = ctypes.c_int
+    return function
+
+
+_renameat2 = _load_renameat2()
 
 
 def _refuse_foreign(out: Path) -> None:

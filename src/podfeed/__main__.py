@@ -1,0 +1,5 @@
+"""`python -m podfeed` runs the same command as `podfeed`."""
+
+from podfeed.cli import cli
+
+cli()
