@@ -7,6 +7,7 @@
   function seek(seconds, play) {
     function go() {
       audio.currentTime = seconds;
+      markChapter();
       if (play && audio.paused) {
         var playing = audio.play();
         if (playing && playing.catch) playing.catch(function () {});
@@ -16,9 +17,21 @@
     else audio.addEventListener("loadedmetadata", go, { once: true });
   }
 
-  if (audio) {
-    var chapterLinks = Array.prototype.slice.call(document.querySelectorAll(".chapters a[data-start]"));
+  var chapterLinks = Array.prototype.slice.call(document.querySelectorAll(".chapters a[data-start]"));
 
+  /* Mark the chapter playing now, for sight and for screen readers. */
+  function markChapter() {
+    var now = audio.currentTime, current = null;
+    chapterLinks.forEach(function (link) {
+      if (parseFloat(link.getAttribute("data-start")) <= now + 0.05) current = link;
+    });
+    chapterLinks.forEach(function (link) {
+      if (link === current) link.setAttribute("aria-current", "time");
+      else link.removeAttribute("aria-current");
+    });
+  }
+
+  if (audio) {
     document.addEventListener("click", function (event) {
       if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey ||
           event.shiftKey || event.altKey) return;
@@ -28,17 +41,6 @@
       seek(parseFloat(link.getAttribute("data-start")), true);
     });
 
-    /* Mark the chapter playing now, for sight and for screen readers. */
-    function markChapter() {
-      var now = audio.currentTime, current = null;
-      chapterLinks.forEach(function (link) {
-        if (parseFloat(link.getAttribute("data-start")) <= now + 0.05) current = link;
-      });
-      chapterLinks.forEach(function (link) {
-        if (link === current) link.setAttribute("aria-current", "time");
-        else link.removeAttribute("aria-current");
-      });
-    }
     audio.addEventListener("timeupdate", markChapter);
     audio.addEventListener("seeked", markChapter);
 

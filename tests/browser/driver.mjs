@@ -199,7 +199,7 @@ async function layout(request) {
         clientWidth: document.documentElement.clientWidth,
         fontSize: parseFloat(getComputedStyle(document.body).fontSize),
         stylesheets: document.styleSheets.length,
-        external: [...document.querySelectorAll("script[src], link[href], img[src]")]
+        external: [...document.querySelectorAll("script[src], link[rel=stylesheet], link[rel=icon], img[src], audio[src]")]
           .map((e) => e.src || e.href).filter((u) => !u.startsWith(location.origin)),
       }));
       results.push({ url, width, errors, ...metrics });
