@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_tools import drive, missing_tools, serve
 
+from browser_tools import drive, missing_tools, serve
 from podfeed.build import build
 
 REPO = Path(__file__).resolve().parents[1]
