@@ -355,3 +355,16 @@ def test_every_page_is_valid_html_and_css(bundled: tuple[Content, Path]) -> None
         (m["url"].rsplit("public/", 1)[-1], m.get("lastLine"), m["message"]) for m in messages
     ] == []
     assert result.returncode == 0
+
+
+def test_the_website_is_the_same_byte_for_byte_on_every_build(tmp_path: Path) -> None:
+    first, second = tmp_path / "one", tmp_path / "two"
+    build(REPO, first)
+    build(REPO, second)
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    assert {"404.html", "sitemap.xml", "robots.txt", "player.js", "style.css"} <= {
+        f.as_posix() for f in files
+    }
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
