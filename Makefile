@@ -7,7 +7,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 NODE_STAMP = node_modules/.installed
 
-.PHONY: build test lint media clean
+.PHONY: build test lint media screenshots clean
 
 build: $(STAMP)
 	$(BIN)/podfeed build
@@ -32,6 +32,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/mypy
+
+# PNGs of the home page and an episode page at 390 and 1280 px wide (light and dark),
+# taken by Debian's headless Chromium, into screenshots/ (git-ignored).
+screenshots: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python tests/browser_tools.py screenshots
 
 # Regenerate the stand-in audio, transcripts, artwork and test fixtures.
 # Needs Debian's espeak-ng and ffmpeg; the results are committed.

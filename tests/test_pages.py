@@ -24,7 +24,10 @@ def parse(page: Path) -> html.HtmlElement:
 
 
 def resolve(public: Path, page: Path, href: str) -> Path:
-    """The output file a relative link on `page` points at."""
+    """The output file a link on `page` points at: relative, or from the root (404.html)."""
+    href = href.split("#", 1)[0]
+    if href.startswith("/"):
+        return public / (href.lstrip("/") + ("index.html" if href.endswith("/") else ""))
     relative = posixpath.normpath(posixpath.join(str(page.parent.relative_to(public)), href))
     return public / relative
 
@@ -114,7 +117,11 @@ def test_people_and_organisation_pages_list_their_episodes(
 def test_notes_are_sanitised_on_pages(sample_show: Path, tmp_path: Path) -> None:
     build(sample_show, tmp_path / "public")
     doc = parse(tmp_path / "public" / "episodes" / "second-wind" / "index.html")
-    assert not doc.xpath("//script")
+    assert not doc.xpath("//section[@class='notes']//script")
+    assert [(s.get("type"), s.get("src")) for s in doc.xpath("//script")] == [
+        ("application/ld+json", None),
+        (None, "../../player.js"),
+    ], "only podfeed's own scripts"
     assert not [h for h in doc.xpath("//a/@href") if h.lower().startswith("javascript")]
     assert "Notes with a" in doc.xpath("string(//section[@class='notes'])")
 

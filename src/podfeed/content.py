@@ -121,6 +121,8 @@ SHOW_FIELDS = (
     f.Field("site_url", f.site_url, required=True, help="Give the website's https:// address."),
     f.Field("artwork", f.relative_path, required=True, help="Name a square PNG or JPEG file."),
     f.Field("copyright", f.line, default=""),
+    f.Field("apple_podcasts_url", f.web_url),
+    f.Field("spotify_url", f.web_url),
 )
 OWNER_FIELDS = (
     f.Field("name", f.line, required=True),
@@ -244,6 +246,8 @@ def load_show(root: Path, site_url: str | None = None) -> Show:
         site_url=values["site_url"],
         artwork=artwork,
         copyright=values["copyright"],
+        apple_podcasts_url=values["apple_podcasts_url"],
+        spotify_url=values["spotify_url"],
     )
 
 

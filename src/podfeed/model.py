@@ -84,6 +84,9 @@ class Show:
     artwork: Path  # inside root
     copyright: str
     subtitle: str | None = None
+    # The show's pages in Apple Podcasts and Spotify, once listed there.
+    apple_podcasts_url: str | None = None
+    spotify_url: str | None = None
 
 
 @dataclass(frozen=True)

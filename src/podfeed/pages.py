@@ -8,18 +8,26 @@ so `public/` works on any host, in a sub-folder, or opened straight from disk.
 from __future__ import annotations
 
 import posixpath
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from podfeed import structured
 from podfeed.errors import BuildError
 from podfeed.markup import notes_html
-from podfeed.site import FEED_PATH, Site
+from podfeed.model import Chapter, Cue, Episode
+from podfeed.site import FEED_PATH, NOT_FOUND_PATH, SITEMAP_PATH, Site
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
-STATIC_FILES = ("style.css",)
+STATIC_FILES = ("style.css", "player.js")
+# A transcript paragraph ends at a new speaker, a new chapter, a pause this long (seconds),
+# or at the end of a sentence once it holds this many words.
+PARAGRAPH_PAUSE = 2.0
+PARAGRAPH_WORDS = 90
+_SENTENCE_END = (".", "?", "!", "…", '."', ".\u201d", "?\u201d", "!\u201d")
 
 
 def environment(show_root: Path) -> jinja2.Environment:
@@ -37,7 +45,13 @@ def environment(show_root: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        duration=format_duration, iso_duration=iso_duration, date=format_date, filesize=format_size
+        duration=format_duration,
+        iso_duration=structured.iso_duration,
+        date=format_date,
+        filesize=format_size,
+        timestamp=format_timestamp,
+        seconds=media_seconds,
+        json_ld=structured.script_json,
     )
     return env
 
@@ -53,9 +67,16 @@ def format_duration(seconds: float) -> str:
     return f"{hours} hr {minutes} min" if minutes else f"{hours} hr"
 
 
-def iso_duration(seconds: float) -> str:
-    """The machine-readable form of a duration, for <time datetime>."""
-    return f"PT{round(seconds)}S"
+def format_timestamp(seconds: float) -> str:
+    """'4:05' or '1:02:03', as players show a position."""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+
+
+def media_seconds(seconds: float) -> str:
+    """A time for a media fragment, '#t=9.88': seconds, up to milliseconds."""
+    return f"{seconds:.3f}".rstrip("0").rstrip(".")
 
 
 def format_date(value: datetime) -> str:
@@ -81,10 +102,12 @@ def relative(from_path: str, to_path: str) -> str:
 
 
 def render_pages(site: Site) -> list[tuple[str, bytes]]:
-    """Every HTML page and static file of the website, as (output path, bytes)."""
+    """Every HTML page, static file and discovery file of the website, as (path, bytes)."""
     env = environment(site.content.show.root)
     show = site.content.show
-    pages: list[tuple[str, str, dict[str, Any]]] = [("index.html", "index.html", {})]
+    pages: list[tuple[str, str, dict[str, Any]]] = [
+        ("index.html", "index.html", {"structured_data": structured.home_data(site)})
+    ]
     for position, episode in enumerate(site.episodes):
         pages.append(
             (
@@ -93,10 +116,12 @@ def render_pages(site: Site) -> list[tuple[str, bytes]]:
                 {
                     "episode": episode,
                     "notes": notes_html(episode.notes_markdown),
+                    "transcript": transcript_sections(episode, show.language),
                     "newer": site.episodes[position - 1] if position > 0 else None,
                     "older": site.episodes[position + 1]
                     if position + 1 < len(site.episodes)
                     else None,
+                    "structured_data": structured.episode_data(site, episode),
                 },
             )
         )
@@ -105,7 +130,11 @@ def render_pages(site: Site) -> list[tuple[str, bytes]]:
             (
                 site.person_path(person) + "index.html",
                 "person.html",
-                {"person": person, "appearances": site.episodes_with_person(person.id)},
+                {
+                    "person": person,
+                    "appearances": site.episodes_with_person(person.id),
+                    "structured_data": structured.person_data(site, person),
+                },
             )
         )
     for organisation in site.featured_organisations:
@@ -117,6 +146,7 @@ def render_pages(site: Site) -> list[tuple[str, bytes]]:
                     "organisation": organisation,
                     "episodes": site.episodes_with_organisation(organisation.id),
                     "members": site.members(organisation.id),
+                    "structured_data": structured.organisation_data(site, organisation),
                 },
             )
         )
@@ -126,27 +156,93 @@ def render_pages(site: Site) -> list[tuple[str, bytes]]:
         def link(target: str, path: str = path) -> str:
             return relative(path, target)
 
-        try:
-            html = env.get_template(template_name).render(
-                site=site,
-                show=show,
-                people=site.content.people,
-                organisations=site.content.organisations,
-                page_path=path,
-                page_url=site.url(path.removesuffix("index.html")),
-                link=link,
-                feed_path=FEED_PATH,
-                **context,
-            )
-        except jinja2.TemplateError as error:
-            raise BuildError.single(_template_file(error, template_name), str(error)) from None
-        outputs.append((path, html.encode("utf-8")))
+        context |= {"page_url": site.url(path.removesuffix("index.html")), "link": link}
+        outputs.append((path, _render(env, site, template_name, context)))
+    # Hosts serve the 404 page at whatever address was asked for: links start at the root.
+    not_found = {"page_url": None, "structured_data": None, "link": site.root_relative}
+    outputs.append((NOT_FOUND_PATH, _render(env, site, "404.html", not_found)))
     for name in STATIC_FILES:
         source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
         outputs.append((name, source.encode("utf-8")))
+    outputs.append((SITEMAP_PATH, structured.sitemap(site)))
+    outputs.append(("robots.txt", structured.robots(site)))
     return outputs
+
+
+def _render(
+    env: jinja2.Environment, site: Site, template_name: str, context: dict[str, Any]
+) -> bytes:
+    try:
+        html = env.get_template(template_name).render(
+            site=site,
+            show=site.content.show,
+            people=site.content.people,
+            organisations=site.content.organisations,
+            feed_path=FEED_PATH,
+            **context,
+        )
+    except jinja2.TemplateError as error:
+        raise BuildError.single(_template_file(error, template_name), str(error)) from None
+    return html.encode("utf-8")
 
 
 def _template_file(error: jinja2.TemplateError, name: str) -> Path:
     filename = getattr(error, "filename", None)
     return Path(filename or name)
+
+
+@dataclass
+class Paragraph:
+    start: float
+    end: float
+    speaker: str | None
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.lines)
+
+    def ends_sentence(self) -> bool:
+        return self.text.rstrip().endswith(_SENTENCE_END)
+
+
+@dataclass
+class TranscriptSection:
+    """The transcript of one chapter (or of the whole episode when it has none)."""
+
+    chapter: Chapter | None
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+
+def transcript_sections(episode: Episode, show_language: str) -> list[TranscriptSection]:
+    """The episode's transcript as text to read: chapters, then paragraphs of cues."""
+    if not episode.transcripts:
+        return []
+    preferred = [t for t in episode.transcripts if t.language == show_language]
+    transcript = (preferred or list(episode.transcripts))[-1]
+    sections: list[TranscriptSection] = []
+    for cue in transcript.cues:
+        chapter = _chapter_at(episode.chapters, cue.start)
+        if not sections or sections[-1].chapter is not chapter:
+            sections.append(TranscriptSection(chapter))
+        paragraphs = sections[-1].paragraphs
+        if not paragraphs or _starts_paragraph(paragraphs[-1], cue):
+            paragraphs.append(Paragraph(cue.start, cue.end, cue.speaker))
+        paragraphs[-1].lines.append(" ".join(cue.text.split()))
+        paragraphs[-1].end = cue.end
+    return sections
+
+
+def _chapter_at(chapters: tuple[Chapter, ...], seconds: float) -> Chapter | None:
+    """The chapter playing at `seconds`; a cue starting a moment early counts as in it."""
+    current = None
+    for chapter in chapters:
+        if chapter.start <= seconds + 0.5:
+            current = chapter
+    return current
+
+
+def _starts_paragraph(paragraph: Paragraph, cue: Cue) -> bool:
+    if cue.speaker != paragraph.speaker or cue.start - paragraph.end >= PARAGRAPH_PAUSE:
+        return True
+    return len(paragraph.text.split()) >= PARAGRAPH_WORDS and paragraph.ends_sentence()

@@ -10,11 +10,13 @@ import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import PurePosixPath
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from podfeed.model import Content, Episode, Organisation, Person
 
 FEED_PATH = "feed.xml"
+SITEMAP_PATH = "sitemap.xml"
+NOT_FOUND_PATH = "404.html"
 
 
 @dataclass(frozen=True)
@@ -29,9 +31,32 @@ class Site:
         """Absolute URL of an output path ('' is the home page)."""
         return f"{self.base}/{quote(path)}"
 
+    def root_relative(self, path: str) -> str:
+        """'/podcast/style.css': for pages served at any address, such as the 404 page."""
+        return f"{urlsplit(self.base).path}/{quote(path)}"
+
     @property
     def feed_url(self) -> str:
         return self.url(FEED_PATH)
+
+    @property
+    def artwork_url(self) -> str:
+        return self.url(self.artwork_path)
+
+    def episode_url(self, episode: Episode) -> str:
+        return self.url(self.episode_path(episode))
+
+    def media_url(self, episode: Episode) -> str:
+        return self.url(self.media_path(episode))
+
+    def page_paths(self) -> list[str]:
+        """Every page's folder path ('' is home), in the order a sitemap lists them."""
+        return [
+            "",
+            *(self.episode_path(e) for e in self.episodes),
+            *(self.person_path(p) for p in self.featured_people),
+            *(self.organisation_path(o) for o in self.featured_organisations),
+        ]
 
     @cached_property
     def episodes(self) -> tuple[Episode, ...]:
