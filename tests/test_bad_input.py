@@ -16,7 +16,9 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
+from podfeed import content
 from podfeed.cli import cli
+from podfeed.content import SHOW_FIELDS
 
 EP1 = "episodes/01-first-light/episode.md"
 EP2 = "episodes/02-second-wind/episode.md"
@@ -98,10 +100,7 @@ SITE = (
     "must be the full address of the website, starting with https:// "
     "(podcast apps refuse feeds served over plain http)."
 )
-EPISODE_FIELDS = (
-    "title, number, season, released, guid, summary, people, organisations, audio, "
-    "explicit, type, slug"
-)
+EPISODE_FIELDS = ", ".join(field.name for field in content.EPISODE_FIELDS)
 
 CASES = [
     # --- malformed files ---------------------------------------------------------------
@@ -156,8 +155,7 @@ CASES = [
         edit("podcast.yaml", "copyright:", "copyrihgt:"),
         (
             "podcast.yaml:17: copyrihgt: unknown field. Did you mean 'copyright'? Allowed fields: "
-            "title, subtitle, description, author, owner, language, category, subcategory, "
-            "explicit, type, site_url, artwork, copyright.",
+            f"{', '.join(field.name for field in SHOW_FIELDS)}.",
         ),
     ),
     Case(

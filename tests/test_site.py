@@ -17,8 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from lxml import etree, html
 
-from podfeed.build import build, read_audio
-from podfeed.content import load_content
+from podfeed.build import build, gather
 from podfeed.errors import PodfeedError
 from podfeed.model import Content, Cue, Episode, Transcript
 from podfeed.pages import transcript_sections
@@ -33,7 +32,7 @@ def bundled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Content, Path]:
     """The repository's own show, built once for the module's read-only checks."""
     public = tmp_path_factory.mktemp("site") / "public"
     build(REPO, public)
-    return read_audio(load_content(REPO)), public
+    return gather(REPO), public
 
 
 def parse(page: Path) -> html.HtmlElement:
