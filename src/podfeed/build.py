@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from podfeed.audio import read_audio_info
+from podfeed.chapters import chapters_json
 from podfeed.content import load_content
 from podfeed.errors import AudioError, BuildError, ContentError, PodfeedError, Problem
 from podfeed.feed import render_feed
@@ -68,6 +69,10 @@ def media_outputs(site: Site) -> list[Output]:
     show = site.content.show
     outputs: list[Output] = [(site.artwork_path, show.artwork)]
     outputs += [(site.media_path(e), e.audio_path) for e in site.episodes]
+    outputs += [(site.transcript_path(e, t), t.path) for e in site.episodes for t in e.transcripts]
+    outputs += [
+        (site.chapters_path(e), chapters_json(show, e)) for e in site.episodes if e.chapters
+    ]
     return outputs
 
 

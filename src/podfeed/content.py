@@ -18,6 +18,7 @@ from podfeed.model import (
     Appearance,
     Content,
     Episode,
+    Funding,
     Organisation,
     Owner,
     Person,
@@ -103,6 +104,31 @@ def appearances(value: Any) -> tuple[Appearance, ...]:
     return tuple(result)
 
 
+MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog", "course")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def uuid_text(value: Any) -> str:
+    result = f.line(value).lower()
+    if not _UUID.match(result):
+        raise f.FieldError(f"'{result}' is not a UUID like ead4c236-bf58-58c6-a2c6-a6b28d128cb6.")
+    return result
+
+
+def funding(value: Any) -> tuple[Funding, ...]:
+    """`- url: https://… ` with `text:` saying what the link is for."""
+    items = value if isinstance(value, list) else [value]
+    result = []
+    for index, item in enumerate(items, start=1):
+        if not isinstance(item, dict) or set(item) != {"url", "text"}:
+            raise f.FieldError(f"entry {index} needs exactly url: and text:.")
+        try:
+            result.append(Funding(f.web_url(item["url"]), f.line(item["text"])))
+        except f.FieldError as error:
+            raise f.FieldError(f"entry {index}: {error}") from None
+    return tuple(result)
+
+
 SHOW_FIELDS = (
     f.Field("title", f.line, required=True, help="Give the podcast's name."),
     f.Field("subtitle", f.line),
@@ -117,6 +143,13 @@ SHOW_FIELDS = (
     f.Field("site_url", f.site_url, required=True, help="Give the website's https:// address."),
     f.Field("artwork", f.relative_path, required=True, help="Name a square PNG or JPEG file."),
     f.Field("copyright", f.line, default=""),
+    f.Field("podcast_guid", uuid_text),
+    f.Field("locked", f.boolean, default=True),
+    f.Field("medium", f.choice(*MEDIUMS)),
+    f.Field("funding", funding, default=()),
+    f.Field("license", f.line),
+    f.Field("license_url", f.web_url),
+    f.Field("hosts", f.identifiers, default=()),
 )
 OWNER_FIELDS = (
     f.Field("name", f.line, required=True),
@@ -231,6 +264,13 @@ def load_show(root: Path, site_url: str | None = None) -> Show:
         site_url=values["site_url"],
         artwork=artwork,
         copyright=values["copyright"],
+        podcast_guid=values["podcast_guid"],
+        locked=values["locked"],
+        medium=values["medium"],
+        funding=values["funding"],
+        license=values["license"],
+        license_url=values["license_url"],
+        hosts=values["hosts"],
     )
 
 

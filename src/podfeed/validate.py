@@ -25,6 +25,15 @@ def validate(content: Content) -> None:
                     f"{person.id}.organisation",
                 )
             )
+    for index, host in enumerate(content.show.hosts):
+        if host not in content.people:
+            problems.append(
+                Problem(
+                    content.show.root / "podcast.yaml",
+                    f"'{host}' is not in episodes/people.yaml.{_hint(host, content.people)}",
+                    f"hosts[{index}]",
+                )
+            )
     for episode in content.episodes:
         for index, appearance in enumerate(episode.people):
             if appearance.person not in content.people:
