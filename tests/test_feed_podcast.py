@@ -226,7 +226,8 @@ def test_feedparser_reads_the_namespaces(bundled_public: Path) -> None:
         # feedparser keeps only the last transcript, which is why the preferred one goes last
         assert entry.podcast_transcript["type"] == "text/vtt"
         assert entry.podcast_chapters["type"] == "application/json+chapters"
-        assert [c["title"] for c in entry.psc_chapters["chapters"]][0] == "Welcome"
+        titles = [c["title"] for c in entry.psc_chapters["chapters"]]
+        assert titles == ["Welcome", "About this episode", "About this recording"]
 
 
 def test_podcastparser_reads_podlove_chapters(bundled_show: Path, bundled_public: Path) -> None:
