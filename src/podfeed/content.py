@@ -25,6 +25,7 @@ from podfeed.model import (
     Show,
     Transcript,
 )
+from podfeed.standards import MEDIUMS
 from podfeed.transcripts import CHAPTERS_FILE, find_transcripts
 
 P = ParamSpec("P")
@@ -104,7 +105,6 @@ def appearances(value: Any) -> tuple[Appearance, ...]:
     return tuple(result)
 
 
-MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog", "course")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -145,7 +145,7 @@ SHOW_FIELDS = (
     f.Field("copyright", f.line, default=""),
     f.Field("podcast_guid", uuid_text),
     f.Field("locked", f.boolean, default=True),
-    f.Field("medium", f.choice(*MEDIUMS)),
+    f.Field("medium", f.choice(*MEDIUMS)),  # the Podcast Index's list
     f.Field("funding", funding, default=()),
     f.Field("license", f.line),
     f.Field("license_url", f.web_url),
