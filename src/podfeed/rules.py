@@ -1750,13 +1750,12 @@ def _chapter_start(doc: FeedDoc) -> Iterator[Hit]:
 
 @rule(139, "warning", "Podcast Index", "Chapter startTimes never go backwards.")
 def _chapter_order(doc: FeedDoc) -> Iterator[Hit]:
-    last: dict[int, float] = {}
-    for element, index, chapter in _chapter_entries(doc):
-        start = _number(chapter.get("startTime"))
-        if start is not None:
-            if start < last.get(id(element), 0.0):
-                yield element, f"Chapter {index + 1} starts before the one above it."
-            last[id(element)] = start
+    for element, document in _chapter_documents(doc):
+        chapters = document.get("chapters") if isinstance(document, dict) else None
+        starts = [_number(c.get("startTime")) for c in chapters or [] if isinstance(c, dict)]
+        known = [s for s in starts if s is not None]
+        if known != sorted(known):
+            yield element, "The chapters are not in time order; sort them by startTime."
 
 
 @rule(140, "warning", "Podcast Index", "A chapter's endTime is not before its startTime.")
