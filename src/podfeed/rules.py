@@ -188,7 +188,13 @@ def _absolute(url: str, schemes: tuple[str, ...] = ("http", "https")) -> bool:
 
 
 def _https(url: str) -> bool:
-    return _absolute(url, ("https",))
+    """https, or http on this computer: a local preview is not published."""
+    if _absolute(url, ("https",)):
+        return True
+    host = urlsplit(url.strip()).hostname or ""
+    return _absolute(url, ("http",)) and (
+        host == "localhost" or host.startswith("127.") or host == "::1"
+    )
 
 
 def _extension(url: str) -> str:
@@ -897,8 +903,12 @@ def _image_head(doc: FeedDoc) -> Iterator[Hit]:
 
 @rule(63, "warning", "Apple", "Episode artwork (<itunes:image> in an item) passes rules 53–62.")
 def _item_images(doc: FeedDoc) -> Iterator[Hit]:
+    show_art = _one(doc.channel, "itunes:image")
+    checked = {show_art.get("href")} if show_art is not None else set()
     for item in doc.items:
         for image in _all(item, "itunes:image"):
+            if image.get("href") in checked:
+                continue  # the show's own artwork, already checked by rules 53-62
             for number, message in _image_checks(doc, image):
                 yield image, f"Episode artwork (rule R{number}): {message}"
 
@@ -2173,7 +2183,7 @@ def _podcast_https(doc: FeedDoc) -> Iterator[Hit]:
             continue
         for name in _URL_ATTRIBUTES:
             value = element.get(name, "")
-            if value.lower().startswith("http:"):
+            if value.lower().startswith("http:") and not _https(value):
                 yield element, f"{_label(element)} links to '{value}'; use https://."
 
 
