@@ -227,7 +227,9 @@ def _rename_folder(show: Path) -> None:
 
 def _retitle(show: Path) -> None:
     episode = show / "episodes/03-tackling-hospital-backlogs/episode.md"
-    episode.write_text(episode.read_text().replace("title: ", "title: Renamed – ", 1))
+    source = episode.read_text()
+    assert 'title: "Tackling hospital backlogs"' in source
+    episode.write_text(source.replace("Tackling hospital backlogs", "Hospital backlogs, renamed"))
 
 
 @pytest.mark.parametrize(
