@@ -26,8 +26,16 @@ def test_build_writes_feed_and_pages(
     result = runner.invoke(cli, ["build"], catch_exceptions=False)
     assert result.exit_code == 0
     files = len(tree(sample_show / "public"))
+    # The sample MP3 has two chapters: too few for Apple and Spotify, so the build warns.
     assert (
-        result.output == f"Built 2 episodes into public/ ({files} files). Feed: public/feed.xml\n"
+        result.stdout == f"Built 2 episodes into public/ ({files} files). Feed: public/feed.xml\n"
+    )
+    assert result.stderr == (
+        "podfeed has 2 warnings (see podfeed check):\n"
+        "  episodes/01-first-light/episode.mp3: chapters: Apple and Spotify show chapters only "
+        "when there are at least 3 and the first starts at 0:00. [R143, Apple]\n"
+        "  episodes/01-first-light/episode.mp3: chapters: Spotify shows chapters only when there "
+        "are at least 3 and the first is at 0:00. [R181, Spotify]\n"
     )
     assert (sample_show / "public" / "feed.xml").is_file()
     assert (sample_show / "public" / "episodes" / "first-light" / "index.html").is_file()

@@ -207,3 +207,60 @@ def _tree(root: Path) -> dict[str, str]:
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _guids(feed: Path) -> dict[str, str]:
+    """episode number → GUID, plus the show's podcast:guid."""
+    root = etree.parse(str(feed)).getroot()
+    channel = root.find("channel")
+    found = {
+        item.findtext("itunes:episode", namespaces=NS): item.findtext("guid")
+        for item in channel.iter("item")
+    }
+    found["show"] = channel.findtext("{https://podcastindex.org/namespace/1.0}guid")
+    return found
+
+
+def _rename_folder(show: Path) -> None:
+    (show / "episodes/03-tackling-hospital-backlogs").rename(show / "episodes/03-hospitals")
+
+
+def _retitle(show: Path) -> None:
+    episode = show / "episodes/03-tackling-hospital-backlogs/episode.md"
+    source = episode.read_text()
+    assert 'title: "Tackling hospital backlogs"' in source
+    episode.write_text(source.replace("Tackling hospital backlogs", "Hospital backlogs, renamed"))
+
+
+@pytest.mark.parametrize(
+    ("change", "site_url"),
+    [
+        (_rename_folder, None),
+        (_retitle, None),
+        (lambda show: None, "https://podcasts.example.net/providers-deliver"),
+    ],
+    ids=["folder renamed", "title changed", "site moved"],
+)
+def test_every_guid_survives(
+    bundled_show: Path, tmp_path: Path, change: object, site_url: str | None
+) -> None:
+    build(bundled_show, tmp_path / "before")
+    before = _guids(tmp_path / "before" / "feed.xml")
+    change(bundled_show)  # type: ignore[operator]
+    build(bundled_show, tmp_path / "after", site_url=site_url)
+    assert _guids(tmp_path / "after" / "feed.xml") == before
+    assert before["show"] == "25261a55-638a-5e72-9902-7ae8f3759a7e"
+
+
+def test_podcast_guid_comes_from_the_feed_url_until_it_is_fixed(
+    sample_show: Path, tmp_path: Path
+) -> None:
+    from podfeed.feed_podcast import podcast_guid
+
+    build(sample_show, tmp_path / "one")
+    derived = _guids(tmp_path / "one" / "feed.xml")["show"]
+    assert derived == podcast_guid("https://sample.example.org/podcast/feed.xml")
+    yaml_file = sample_show / "podcast.yaml"
+    yaml_file.write_text(yaml_file.read_text() + f"podcast_guid: {derived}\n")
+    build(sample_show, tmp_path / "two", site_url="https://moved.example.org")
+    assert _guids(tmp_path / "two" / "feed.xml")["show"] == derived

@@ -317,16 +317,16 @@ def test_app_addresses_must_be_https(sample_show: Path, tmp_path: Path) -> None:
 
 def test_json_ld_cannot_break_out_of_its_script(sample_show: Path, tmp_path: Path) -> None:
     hostile = "Ends </script><script>alert(1)</script> <!-- & \u2028 here"
-    episode_md = sample_show / "episodes" / "02-second-wind" / "episode.md"
-    text = episode_md.read_text()
-    episode_md.write_text(
-        text.replace("summary: The second episode, in M4A.", f"summary: {json.dumps(hostile)}")
+    # Feed text refuses markup (rule R122), but organisation names only reach the pages.
+    registry = sample_show / "episodes" / "organisations.yaml"
+    registry.write_text(
+        registry.read_text().replace("name: Elusen Sampl", f"name: {json.dumps(hostile)}")
     )
     build(sample_show, tmp_path / "public")
     page = tmp_path / "public" / "episodes" / "second-wind" / "index.html"
     doc = parse(page)
     assert [s.get("type") for s in doc.xpath("//script")] == ["application/ld+json", None]
-    assert json_ld(doc)["description"] == hostile
+    assert hostile in [m["name"] for m in json_ld(doc)["mentions"]]
     (script,) = doc.xpath("//script[@type='application/ld+json']")
     assert "<" not in script.text and ">" not in script.text
 

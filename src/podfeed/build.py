@@ -6,6 +6,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from podfeed.audio import read_audio_info
+from podfeed.chapters import chapters_json
+from podfeed.check import feed_issues
 from podfeed.content import collect_content
 from podfeed.errors import AudioError, BuildError, ContentError, PodfeedError, Problem
 from podfeed.feed import render_feed
@@ -24,6 +26,7 @@ class BuildResult:
     out: Path
     episodes: int
     files: int
+    warnings: tuple[Problem, ...] = ()  # rule-table warnings; errors stop the build
 
 
 def build(root: Path, out: Path | None = None, site_url: str | None = None) -> BuildResult:
@@ -32,12 +35,24 @@ def build(root: Path, out: Path | None = None, site_url: str | None = None) -> B
     out = (out or root / DEFAULT_OUT).absolute()
     if root.is_relative_to(out):
         raise BuildError.single(out, "would replace the show's own folder; choose another output.")
+    site, feed, outputs = render_site(root, site_url)
+    issues = feed_issues(site, feed, outputs, out / FEED_PATH)
+    errors = [i.problem for i in issues if i.is_error]
+    if errors:
+        raise ContentError(errors)
+    files = write_site(outputs, out)
+    warnings = tuple(i.problem for i in issues if not i.is_error)
+    return BuildResult(out=out, episodes=len(site.episodes), files=files, warnings=warnings)
+
+
+def render_site(root: Path, site_url: str | None = None) -> tuple[Site, bytes, list[Output]]:
+    """Everything up to writing: the site, its feed and every output, checked by the rules."""
     site = Site(gather(root, site_url))
-    outputs: list[Output] = [(FEED_PATH, render_feed(site))]
+    feed = render_feed(site)
+    outputs: list[Output] = [(FEED_PATH, feed)]
     outputs += render_pages(site)
     outputs += media_outputs(site)
-    files = write_site(outputs, out)
-    return BuildResult(out=out, episodes=len(site.episodes), files=files)
+    return site, feed, outputs
 
 
 def gather(root: Path, site_url: str | None = None) -> Content:
@@ -75,6 +90,10 @@ def media_outputs(site: Site) -> list[Output]:
     show = site.content.show
     outputs: list[Output] = [(site.artwork_path, show.artwork)]
     outputs += [(site.media_path(e), e.audio_path) for e in site.episodes]
+    outputs += [(site.transcript_path(e, t), t.path) for e in site.episodes for t in e.transcripts]
+    outputs += [
+        (site.chapters_path(e), chapters_json(show, e)) for e in site.episodes if e.chapters
+    ]
     return outputs
 
 

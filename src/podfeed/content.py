@@ -18,6 +18,7 @@ from podfeed.model import (
     Appearance,
     Content,
     Episode,
+    Funding,
     Organisation,
     Owner,
     PartialContent,
@@ -25,6 +26,7 @@ from podfeed.model import (
     Show,
     Transcript,
 )
+from podfeed.standards import MEDIUMS
 from podfeed.transcripts import CHAPTERS_FILE, find_transcripts
 
 P = ParamSpec("P")
@@ -106,6 +108,29 @@ def appearances(value: Any) -> tuple[Appearance, ...]:
 
 TITLE = f.limited(f.line, 255)
 TEXT = f.limited(f.text, 4000, "bytes")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def uuid_text(value: Any) -> str:
+    result = f.line(value).lower()
+    if not _UUID.match(result):
+        raise f.FieldError(f"'{result}' is not a UUID like ead4c236-bf58-58c6-a2c6-a6b28d128cb6.")
+    return result
+
+
+def funding(value: Any) -> tuple[Funding, ...]:
+    """`- url: https://… ` with `text:` saying what the link is for."""
+    items = value if isinstance(value, list) else [value]
+    result = []
+    for index, item in enumerate(items, start=1):
+        if not isinstance(item, dict) or set(item) != {"url", "text"}:
+            raise f.FieldError(f"entry {index} needs exactly url: and text:.")
+        try:
+            result.append(Funding(f.web_url(item["url"]), f.line(item["text"])))
+        except f.FieldError as error:
+            raise f.FieldError(f"entry {index}: {error}") from None
+    return tuple(result)
+
 
 SHOW_FIELDS = (
     f.Field("title", TITLE, required=True, help="Give the podcast's name."),
@@ -123,6 +148,13 @@ SHOW_FIELDS = (
     f.Field("copyright", f.line, default=""),
     f.Field("apple_podcasts_url", f.web_url),
     f.Field("spotify_url", f.web_url),
+    f.Field("podcast_guid", uuid_text),
+    f.Field("locked", f.boolean, default=True),
+    f.Field("medium", f.choice(*MEDIUMS)),  # the Podcast Index's list
+    f.Field("funding", funding, default=()),
+    f.Field("license", f.line),
+    f.Field("license_url", f.web_url),
+    f.Field("hosts", f.identifiers, default=()),
 )
 OWNER_FIELDS = (
     f.Field("name", f.line, required=True),
@@ -248,6 +280,13 @@ def load_show(root: Path, site_url: str | None = None) -> Show:
         copyright=values["copyright"],
         apple_podcasts_url=values["apple_podcasts_url"],
         spotify_url=values["spotify_url"],
+        podcast_guid=values["podcast_guid"],
+        locked=values["locked"],
+        medium=values["medium"],
+        funding=values["funding"],
+        license=values["license"],
+        license_url=values["license_url"],
+        hosts=values["hosts"],
     )
 
 

@@ -15,6 +15,15 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from podfeed import __version__
+from podfeed.feed_podcast import (
+    PersonCredit,
+    PodcastEntryExtension,
+    PodcastExtension,
+    PodloveChaptersEntryExtension,
+    PodloveChaptersExtension,
+    TranscriptLink,
+    credit,
+)
 from podfeed.markup import feed_html
 from podfeed.model import Episode, Show
 from podfeed.site import Site
@@ -109,6 +118,8 @@ def render_feed(site: Site) -> bytes:
     artwork_url = site.url(site.artwork_path)
     fg = FeedGenerator()
     fg.register_extension("itunes", ItunesExtension, ItunesEntryExtension)
+    fg.register_extension("podcast", PodcastExtension, PodcastEntryExtension)
+    fg.register_extension("psc", PodloveChaptersExtension, PodloveChaptersEntryExtension)
     fg.title(xml_text(show.title))
     fg.link(href=site.feed_url, rel="self", type="application/rss+xml")
     fg.link(href=site.url(""), rel="alternate")  # feedgen's RSS <link> is the last one
@@ -117,6 +128,7 @@ def render_feed(site: Site) -> bytes:
     if show.copyright:
         fg.copyright(xml_text(show.copyright))
     fg.generator("podfeed", version=__version__)
+    fg.docs("https://www.rssboard.org/rss-specification")  # feedgen's default is http://
     fg.image(url=artwork_url, title=xml_text(show.title), link=site.url(""))
     # Builds must be reproducible: the feed changes only when its episodes do.
     if site.episodes:
@@ -124,6 +136,8 @@ def render_feed(site: Site) -> bytes:
         fg.lastBuildDate(newest)
         fg.pubDate(newest)
     fg.itunes.set(show, artwork_url, show.explicit or any(e.explicit for e in site.episodes))
+    hosts = _hosts(site)
+    fg.podcast.set(show, site.feed_url, hosts)
     for episode in site.episodes:
         page_url = site.url(site.episode_path(episode))
         entry = fg.add_entry(order="append")
@@ -140,5 +154,47 @@ def render_feed(site: Site) -> bytes:
             type=episode.audio.mime_type,
         )
         entry.itunes.set(episode, artwork_url)
+        entry.podcast.set(
+            episode,
+            _people(site, episode, hosts),
+            _transcripts(site, episode),
+            site.url(site.chapters_path(episode)) if episode.chapters else None,
+        )
+        entry.psc.set(episode)
     result: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     return result
+
+
+def _person_href(site: Site, person_id: str) -> str | None:
+    """The person's page on the site, if the site has one."""
+    if any(p.id == person_id for p in site.featured_people):
+        return site.url(site.person_path(site.content.people[person_id]))
+    return None
+
+
+def _hosts(site: Site) -> tuple[PersonCredit, ...]:
+    people = site.content.people
+    return tuple(credit(people[i], "host", _person_href(site, i)) for i in site.content.show.hosts)
+
+
+def _people(
+    site: Site, episode: Episode, hosts: tuple[PersonCredit, ...]
+) -> tuple[PersonCredit, ...]:
+    """Item-level people replace the channel's list in apps, so the show's hosts come first."""
+    people = site.content.people
+    listed = {a.person for a in episode.people}
+    credits = [h for i, h in zip(site.content.show.hosts, hosts, strict=True) if i not in listed]
+    credits += [
+        credit(people[a.person], a.role, _person_href(site, a.person)) for a in episode.people
+    ]
+    return tuple(credits)
+
+
+def _transcripts(site: Site, episode: Episode) -> tuple[TranscriptLink, ...]:
+    """The show's own language last, WebVTT last within it: apps keeping one keep the last."""
+    language = site.content.show.language
+    ordered = sorted(
+        episode.transcripts,
+        key=lambda t: (t.language == language, t.language, t.mime_type == "text/vtt"),
+    )
+    return tuple(TranscriptLink(site.url(site.transcript_path(episode, t)), t) for t in ordered)

@@ -67,6 +67,14 @@ class Owner:
 
 
 @dataclass(frozen=True)
+class Funding:
+    """A page where listeners can support the show (podcast:funding)."""
+
+    url: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Show:
     """The podcast as a whole, from podcast.yaml."""
 
@@ -87,6 +95,14 @@ class Show:
     # The show's pages in Apple Podcasts and Spotify, once listed there.
     apple_podcasts_url: str | None = None
     spotify_url: str | None = None
+    # Podcasting 2.0 (podcast: namespace); see feed_podcast.py.
+    podcast_guid: str | None = None  # fixed once published; else derived from the feed URL
+    locked: bool = True
+    medium: str | None = None
+    funding: tuple[Funding, ...] = ()
+    license: str | None = None
+    license_url: str | None = None
+    hosts: tuple[str, ...] = ()  # person ids
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import PurePosixPath
 from urllib.parse import quote, urlsplit
 
-from podfeed.model import Content, Episode, Organisation, Person
+from podfeed.model import Content, Episode, Organisation, Person, Transcript
 
 FEED_PATH = "feed.xml"
 SITEMAP_PATH = "sitemap.xml"
@@ -85,6 +85,16 @@ class Site:
         """'<slug>.mp3', so downloaded files are not all called episode.mp3."""
         suffix = PurePosixPath(episode.audio_path.name).suffix.lower()
         return f"episodes/{episode.slug}/{episode.slug}{suffix}"
+
+    @staticmethod
+    def transcript_path(episode: Episode, transcript: Transcript) -> str:
+        """Beside the episode page, under the file's own name (transcript.cy.vtt…)."""
+        return f"episodes/{episode.slug}/{transcript.path.name.lower()}"
+
+    @staticmethod
+    def chapters_path(episode: Episode) -> str:
+        """The JSON Chapters file the build writes for an episode with chapters."""
+        return f"episodes/{episode.slug}/chapters.json"
 
     @staticmethod
     def person_path(person: Person) -> str:

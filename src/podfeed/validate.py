@@ -43,6 +43,16 @@ def _missing_ids(content: PartialContent) -> list[Problem]:
                     f"{person.id}.organisation",
                 )
             )
+    hosts = content.show.hosts if content.show else ()
+    for index, host in enumerate(hosts):
+        if people is not None and host not in people:
+            problems.append(
+                Problem(
+                    content.root / "podcast.yaml",
+                    f"'{host}' is not in episodes/people.yaml.{_hint(host, people)}",
+                    f"hosts[{index}]",
+                )
+            )
     for episode in content.episodes:
         for index, appearance in enumerate(episode.people):
             if people is not None and appearance.person not in people:
