@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from podfeed.audio import read_audio_info
@@ -11,6 +12,7 @@ from podfeed.errors import AudioError, BuildError, ContentError, PodfeedError, P
 from podfeed.feed import render_feed
 from podfeed.model import Content, Episode
 from podfeed.pages import render_pages
+from podfeed.schedule import published_content
 from podfeed.site import FEED_PATH, Site
 from podfeed.transcripts import read_chapters_file, with_ends
 from podfeed.validate import validate
@@ -24,22 +26,37 @@ class BuildResult:
     out: Path
     episodes: int
     files: int
+    held_back: int = 0  # drafts and scheduled episodes left out
 
 
-def build(root: Path, out: Path | None = None, site_url: str | None = None) -> BuildResult:
-    """Build the show in `root` into `out` (default `root/public`); all or nothing."""
+def build(
+    root: Path,
+    out: Path | None = None,
+    site_url: str | None = None,
+    *,
+    now: datetime | None = None,
+    preview: bool = False,
+) -> BuildResult:
+    """Build the show in `root` into `out` (default `root/public`); all or nothing.
+
+    Only episodes released by `now` (default: the clock) and not drafts are published,
+    unless `preview` is set, which publishes every episode for a look before release.
+    """
     root = root.absolute()
     out = (out or root / DEFAULT_OUT).absolute()
     if root.is_relative_to(out):
         raise BuildError.single(out, "would replace the show's own folder; choose another output.")
-    content = read_audio(load_content(root, site_url))
+    everything = load_content(root, site_url)
+    content = everything if preview else published_content(everything, now or datetime.now(UTC))
+    content = read_audio(content)
     validate(content)
     site = Site(content)
     outputs: list[Output] = [(FEED_PATH, render_feed(site))]
     outputs += render_pages(site)
     outputs += media_outputs(site)
     files = write_site(outputs, out)
-    return BuildResult(out=out, episodes=len(site.episodes), files=files)
+    held_back = len(everything.episodes) - len(content.episodes)
+    return BuildResult(out=out, episodes=len(site.episodes), files=files, held_back=held_back)
 
 
 def read_audio(content: Content) -> Content:

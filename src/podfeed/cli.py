@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from podfeed import __version__
 from podfeed.build import DEFAULT_OUT, build
 from podfeed.errors import PodfeedError, Problem
+from podfeed.fields import FieldError
+from podfeed.schedule import parse_now, resolve_now
+from podfeed.status import show_status, status_table
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _display(problem: Problem) -> str:
@@ -30,6 +38,35 @@ def _fail(error: PodfeedError) -> None:
     for problem in error.problems:
         click.echo(f"  {_display(problem)}", err=True)
     raise SystemExit(1)
+
+
+def _now(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime:
+    """--now, else SOURCE_DATE_EPOCH, else the clock; a bad value is a usage error."""
+    try:
+        return resolve_now(parse_now(value) if value else None, os.environ)
+    except FieldError as error:
+        raise click.BadParameter(str(error), ctx, param) from None
+
+
+def now_option(command: F) -> F:
+    return click.option(
+        "--now",
+        callback=_now,
+        metavar="DATETIME",
+        help="Act as if it were this moment, like 2022-05-26T09:00:00+01:00 "
+        "[default: $SOURCE_DATE_EPOCH, else the clock].",
+    )(command)
+
+
+def show_option(command: F) -> F:
+    return click.option(
+        "--show",
+        "show_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=".",
+        show_default=True,
+        help="The show's folder (the one holding podcast.yaml).",
+    )(command)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -65,18 +102,33 @@ def cli() -> None:
     help="The public https:// address of the site, "
     "overriding site_url in podcast.yaml (e.g. for a staging copy).",
 )
+@now_option
+@click.option(
+    "--preview",
+    is_flag=True,
+    help="Publish drafts and scheduled episodes too, to look at them before release.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something is wrong.")
-def build_command(show_dir: Path, out: Path | None, site_url: str | None, quiet: bool) -> None:
+def build_command(
+    show_dir: Path,
+    out: Path | None,
+    site_url: str | None,
+    now: datetime,
+    preview: bool,
+    quiet: bool,
+) -> None:
     """Build the feed and the website into the output folder.
 
+    Only episodes whose release time has passed and that are not drafts are published.
     The previous output is replaced only when the whole build succeeds.
 
     Example:
 
         podfeed build --show . --out public --site-url https://podcast.example.org
+        podfeed build --now 2022-06-02T09:00:00+01:00
     """
     try:
-        result = build(show_dir, out, site_url)
+        result = build(show_dir, out, site_url, now=now, preview=preview)
     except PodfeedError as error:
         _fail(error)
         return
@@ -86,3 +138,40 @@ def build_command(show_dir: Path, out: Path | None, site_url: str | None, quiet:
             f"Built {result.episodes} episode{'s' if result.episodes != 1 else ''} "
             f"into {where}/ ({result.files} files). Feed: {where}/feed.xml"
         )
+        if result.held_back:
+            click.echo(
+                f"Left out {result.held_back} draft or scheduled episode"
+                f"{'s' if result.held_back != 1 else ''}; see podfeed status."
+            )
+
+
+@cli.command("status")
+@show_option
+@now_option
+def status_command(show_dir: Path, now: datetime) -> None:
+    """List every episode with its state (draft, scheduled, published), its release time
+    and what blocks it. Exits with 1 if a published episode is blocked.
+
+    Example:
+
+        podfeed status --now 2022-05-26T09:00:00+01:00
+    """
+    try:
+        status = show_status(show_dir, now)
+    except PodfeedError as error:
+        _fail(error)
+        return
+    for line in status_table(status):
+        click.echo(line)
+    for row in status.episodes:
+        if row.blockers:
+            title = row.episode.title if row.episode else row.folder.name
+            click.echo(f"\n{title} is blocked by:")
+            for problem in row.blockers:
+                click.echo(f"  {_display(problem)}")
+    if status.show_problems:
+        click.echo("\nThe show is blocked by:")
+        for problem in status.show_problems:
+            click.echo(f"  {_display(problem)}")
+    if status.blocked:
+        raise SystemExit(1)

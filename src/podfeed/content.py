@@ -154,6 +154,7 @@ EPISODE_FIELDS = (
     f.Field("explicit", f.boolean),
     f.Field("type", f.choice("full", "trailer", "bonus"), default="full"),
     f.Field("slug", f.identifier),
+    f.Field("draft", f.boolean, default=False),
 )
 
 
@@ -410,6 +411,7 @@ def load_episode(
         audio_path=audio_path,
         explicit=show_explicit if values["explicit"] is None else values["explicit"],
         episode_type=values["type"],
+        draft=values["draft"],
         transcripts=transcripts,
         chapters_file=chapters_file if chapters_file.is_file() else None,
     )

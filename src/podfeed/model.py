@@ -131,6 +131,7 @@ class Episode:
     explicit: bool
     episode_type: str  # full | trailer | bonus
     season: int | None = None
+    draft: bool = False  # kept out of every output until set to false, whatever `released` says
     transcripts: tuple[Transcript, ...] = ()
     chapters_file: Path | None = None  # chapters.json beside the episode, if any
     audio: AudioInfo | None = None  # filled in by the audio stage
