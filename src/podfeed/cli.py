@@ -12,8 +12,10 @@ import click
 
 from podfeed import __version__
 from podfeed.build import DEFAULT_OUT, build
+from podfeed.content import EPISODE_FILE
 from podfeed.errors import PodfeedError, Problem
 from podfeed.fields import FieldError
+from podfeed.scaffold import new_episode, placeholder_problems
 from podfeed.schedule import parse_now, resolve_now
 from podfeed.status import show_status, status_table
 
@@ -157,7 +159,7 @@ def status_command(show_dir: Path, now: datetime) -> None:
         podfeed status --now 2022-05-26T09:00:00+01:00
     """
     try:
-        status = show_status(show_dir, now)
+        status = show_status(show_dir, now, [placeholder_problems])
     except PodfeedError as error:
         _fail(error)
         return
@@ -175,3 +177,63 @@ def status_command(show_dir: Path, now: datetime) -> None:
             click.echo(f"  {_display(problem)}")
     if status.blocked:
         raise SystemExit(1)
+
+
+def _zoned(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    try:
+        return parse_now(value) if value else None
+    except FieldError as error:
+        raise click.BadParameter(str(error), ctx, param) from None
+
+
+@cli.command("new")
+@click.argument("title")
+@show_option
+@click.option(
+    "--released",
+    callback=_zoned,
+    metavar="DATETIME",
+    help="Release time with zone [default: a week after the latest episode].",
+)
+@click.option("--number", type=click.IntRange(min=1), help="[default: the next number]")
+@click.option("--slug", help="The page's web address [default: made from the title].")
+@now_option
+def new_command(
+    title: str,
+    show_dir: Path,
+    released: datetime | None,
+    number: int | None,
+    slug: str | None,
+    now: datetime,
+) -> None:
+    """Create the next episode's folder with an episode.md to fill in.
+
+    Every field is written out with a comment saying what it is for; nothing that
+    already exists is overwritten.
+
+    Example:
+
+        podfeed new "Tackling the backlog in primary care"
+    """
+    try:
+        episode = new_episode(show_dir, title, now, released=released, number=number, slug=slug)
+    except PodfeedError as error:
+        _fail(error)
+        return
+    folder = _shown(episode.folder)
+    click.echo(
+        f"Created {folder}/{EPISODE_FILE}: episode {episode.number}, "
+        f"released {episode.released.isoformat(' ', 'minutes')}."
+    )
+    if episode.released <= now:
+        click.echo("Its release time has passed, so the next build publishes it.")
+    click.echo(
+        f"Next: write its summary and notes, and add the audio as {folder}/{episode.audio.name}."
+    )
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -23,6 +23,7 @@ from podfeed.content import (
     load_organisations,
     load_people,
     load_show,
+    locate,
 )
 from podfeed.errors import ContentError, Problem
 from podfeed.model import Content, Episode
@@ -90,7 +91,7 @@ def show_status(root: Path, now: datetime, extra_checks: Iterable[EpisodeCheck] 
         except ContentError as error:
             blockers[folder] += error.problems
         for check in checks:
-            blockers[folder] += check(episode)
+            blockers[folder] += locate(list(check(episode)))
     try:
         validate(content)
     except ContentError as error:
