@@ -18,6 +18,7 @@ from podfeed.fields import FieldError
 from podfeed.scaffold import new_episode, placeholder_problems
 from podfeed.schedule import parse_now, resolve_now
 from podfeed.status import show_status, status_table
+from podfeed.tagger import tag_show
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -230,6 +231,43 @@ def new_command(
     click.echo(
         f"Next: write its summary and notes, and add the audio as {folder}/{episode.audio.name}."
     )
+
+
+@cli.command("tag")
+@show_option
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something is wrong.")
+def tag_command(show_dir: Path, dry_run: bool, quiet: bool) -> None:
+    """Write each episode's title, show, date, number, summary, cover and chapters into
+    its audio file's tags, so a downloaded file is labelled like the feed.
+
+    Files already right are not touched; each write goes to a copy that must still play
+    for the same length before it replaces the original.
+
+    Example:
+
+        podfeed tag --dry-run
+        podfeed tag
+    """
+    try:
+        results = tag_show(show_dir, dry_run=dry_run)
+    except PodfeedError as error:
+        _fail(error)
+        return
+    if quiet:
+        return
+    for result in results:
+        name = _shown(result.path)
+        if not result.changes:
+            click.echo(f"{name}: tags already up to date")
+            continue
+        click.echo(f"{name}: {'would change' if dry_run else 'changed'}")
+        for change in result.changes:
+            click.echo(f"  {change.field}: {_clip(change.old)} -> {_clip(change.new)}")
+
+
+def _clip(text: str, width: int = 70) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _shown(path: Path) -> str:
