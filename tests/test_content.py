@@ -51,7 +51,7 @@ def test_loads_the_sample_show(sample_show: Path) -> None:
             "sumary:",
             f"{EP1}:6: sumary: unknown field. Did you mean 'summary'? Allowed fields: title, "
             "number, season, released, guid, summary, people, organisations, audio, explicit, "
-            "type, slug, draft.\n"
+            "type, slug, draft, feed_guid, remote_audio, chapters_url, transcripts.\n"
             f"{EP1}: summary: is required. Describe the episode in a sentence or two.",
         ),
         (

@@ -12,6 +12,7 @@ from podfeed.errors import AudioError, BuildError, ContentError, PodfeedError, P
 from podfeed.feed import render_feed
 from podfeed.model import Content, Episode
 from podfeed.pages import render_pages
+from podfeed.remote import remote_audio_info
 from podfeed.schedule import published_content
 from podfeed.site import FEED_PATH, Site
 from podfeed.transcripts import read_chapters_file, with_ends
@@ -65,7 +66,11 @@ def read_audio(content: Content) -> Content:
     episodes: list[Episode] = []
     for episode in content.episodes:
         try:
-            audio = read_audio_info(episode.audio_path)
+            audio = (
+                remote_audio_info(episode)
+                if episode.audio_url
+                else read_audio_info(episode.audio_path)
+            )
             chapters = (
                 with_ends(read_chapters_file(episode.chapters_file), audio.duration)
                 if episode.chapters_file
@@ -83,8 +88,8 @@ def read_audio(content: Content) -> Content:
 
 def media_outputs(site: Site) -> list[Output]:
     show = site.content.show
-    outputs: list[Output] = [(site.artwork_path, show.artwork)]
-    outputs += [(site.media_path(e), e.audio_path) for e in site.episodes]
+    outputs: list[Output] = [(site.artwork_path, show.artwork)] if show.artwork else []
+    outputs += [(site.media_path(e), e.audio_path) for e in site.episodes if not e.audio_url]
     return outputs
 
 

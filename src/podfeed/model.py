@@ -61,6 +61,25 @@ class Transcript:
 
 
 @dataclass(frozen=True)
+class RemoteAudio:
+    """Enclosure facts copied from an imported show's original feed (no local file to read)."""
+
+    length: int  # bytes, 0 when the original feed did not say
+    mime_type: str
+    duration: float  # seconds, 0 when the original feed did not say
+
+
+@dataclass(frozen=True)
+class TranscriptLink:
+    """A transcript hosted elsewhere, as an imported feed's podcast:transcript gave it."""
+
+    url: str
+    mime_type: str
+    language: str | None = None
+    rel: str | None = None
+
+
+@dataclass(frozen=True)
 class Owner:
     name: str
     email: str
@@ -81,9 +100,10 @@ class Show:
     explicit: bool
     show_type: str  # episodic | serial
     site_url: str  # absolute, no trailing slash
-    artwork: Path  # inside root
+    artwork: Path | None  # inside root; None when artwork_url is given instead
     copyright: str
     subtitle: str | None = None
+    artwork_url: str | None = None  # artwork hosted elsewhere (an imported show)
 
 
 @dataclass(frozen=True)
@@ -137,6 +157,11 @@ class Episode:
     audio: AudioInfo | None = None  # filled in by the audio stage
     # From chapters_file when there is one, else from the audio's own tags; set with `audio`.
     chapters: tuple[Chapter, ...] = ()
+    # Media hosted elsewhere (an imported show; see remote.py).
+    audio_url: str | None = None
+    remote_audio: RemoteAudio | None = None
+    chapters_url: str | None = None
+    transcript_links: tuple[TranscriptLink, ...] = ()
 
 
 @dataclass(frozen=True)

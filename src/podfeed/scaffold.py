@@ -30,7 +30,9 @@ SUMMARY_PLACEHOLDER = "Write one or two plain sentences about this episode."
 NOTES_PLACEHOLDER = "Write the show notes here, in Markdown."
 SLUG_LENGTH = 60
 
-# One comment per field of EPISODE_FIELDS, written above it in the template.
+# Fields only an imported show uses, for media hosted elsewhere (see remote.py).
+IMPORTED_FIELDS = frozenset({"feed_guid", "remote_audio", "chapters_url", "transcripts"})
+# One comment per other field of EPISODE_FIELDS, written above it in the template.
 FIELD_COMMENTS = {
     "title": "The episode's title, as podcast apps and the website show it.",
     "number": "Episode number, 1 or more; unique within a season.",
@@ -161,6 +163,8 @@ def episode_template(title: str, episode: NewEpisode, show_explicit: bool) -> st
     examples = {"season": "1", "explicit": str(show_explicit).lower(), "slug": episode.slug}
     lines = ["---"]
     for field in EPISODE_FIELDS:
+        if field.name in IMPORTED_FIELDS:
+            continue
         comment = FIELD_COMMENTS[field.name]
         lines += [f"# {part}" for part in comment.split("\n")]
         value = values[field.name]

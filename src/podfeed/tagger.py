@@ -105,7 +105,7 @@ class TagResult:
 
 
 def wanted_tags(show: Show, episode: Episode) -> Tags:
-    data = show.artwork.read_bytes()
+    data = show.artwork.read_bytes() if show.artwork else None
     return Tags(
         title=episode.title,
         artist=show.author,
@@ -114,7 +114,7 @@ def wanted_tags(show: Show, episode: Episode) -> Tags:
         track=str(episode.number),
         comment=episode.summary,
         genre=GENRE,
-        cover=Cover(_image_mime(data), data),
+        cover=Cover(_image_mime(data), data) if data else None,
         chapters=_chapter_marks(episode.chapters),
     )
 
@@ -134,8 +134,9 @@ def tag_show(
     content = load_content(root.absolute())
     problems: list[Problem] = []
     results = []
-    total = len(content.episodes)
-    for done, episode in enumerate(content.episodes):
+    local = [e for e in content.episodes if e.audio_url is None]  # remote files are not ours
+    total = len(local)
+    for done, episode in enumerate(local):
         if progress:
             progress(done, total, episode.audio_path.name)
         try:
