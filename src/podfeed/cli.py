@@ -15,6 +15,7 @@ from podfeed.build import DEFAULT_OUT, build
 from podfeed.content import EPISODE_FILE
 from podfeed.errors import PodfeedError, Problem
 from podfeed.fields import FieldError
+from podfeed.importer import import_feed
 from podfeed.scaffold import new_episode, placeholder_problems
 from podfeed.schedule import parse_now, resolve_now
 from podfeed.status import show_status, status_table
@@ -268,6 +269,54 @@ def tag_command(show_dir: Path, dry_run: bool, quiet: bool) -> None:
 
 def _clip(text: str, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@cli.command("import")
+@click.argument("feed")
+@click.option(
+    "--into",
+    "target",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="A new, empty folder for the show.",
+)
+@click.option("--site-url", help="The https:// address the new site will have.")
+@click.option("--owner-email", help="The owner's e-mail, if the feed gives none.")
+@click.option(
+    "--download", is_flag=True, help="Copy audio, artwork, chapters and transcripts locally."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something is wrong.")
+def import_command(
+    feed: str,
+    target: Path,
+    site_url: str | None,
+    owner_email: str | None,
+    download: bool,
+    quiet: bool,
+) -> None:
+    """Turn an existing podcast feed (a file or a URL) into a podfeed show folder.
+
+    Episode GUIDs are kept so subscribers get no duplicates; audio stays at its old
+    address unless --download is given.
+
+    Example:
+
+        podfeed import https://feeds.example.org/show.xml --into my-show
+    """
+    try:
+        result = import_feed(
+            feed, target, site_url=site_url, owner_email=owner_email, download=download
+        )
+    except PodfeedError as error:
+        _fail(error)
+        return
+    for warning in result.warnings:
+        click.echo(f"warning: {_display(warning)}", err=True)
+    if not quiet:
+        click.echo(
+            f"Imported {result.episodes} episodes and {result.people} people into "
+            f"{_shown(result.root)}/. Next: podfeed build --show {_shown(result.root)}"
+        )
 
 
 def _shown(path: Path) -> str:
