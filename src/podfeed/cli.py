@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from podfeed.fields import FieldError
 from podfeed.importer import import_feed
 from podfeed.scaffold import new_episode, placeholder_problems
 from podfeed.schedule import parse_now, resolve_now
+from podfeed.server import PreviewServer
 from podfeed.status import show_status, status_table
 from podfeed.tagger import tag_show
 
@@ -317,6 +319,39 @@ def import_command(
             f"Imported {result.episodes} episodes and {result.people} people into "
             f"{_shown(result.root)}/. Next: podfeed build --show {_shown(result.root)}"
         )
+
+
+@cli.command("serve")
+@show_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=f"Where to build the preview. [default: SHOW/{DEFAULT_OUT}]",
+)
+def serve_command(show_dir: Path, port: int, out: Path | None) -> None:
+    """Preview the site on this computer, drafts and scheduled episodes included.
+
+    Rebuilds whenever a file in the show changes and reloads the page in the browser;
+    a mistake is shown on the page and here until it is fixed. Press Ctrl+C to stop.
+
+    Example:
+
+        podfeed serve --port 8000
+    """
+    try:
+        server = PreviewServer(show_dir, port, out, log=lambda line: click.echo(line, err=True))
+    except OSError as error:
+        raise click.UsageError(f"cannot listen on port {port} ({error.strerror}).") from None
+    server.start()
+    click.echo(f"Previewing at {server.url} (Ctrl+C to stop)", err=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
+    finally:
+        server.stop()
 
 
 def _shown(path: Path) -> str:
