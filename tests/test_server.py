@@ -92,7 +92,9 @@ def test_serve_previews_rebuilds_and_reports_errors(
     episode = sample_show / "episodes/01-first-light/episode.md"
     text = episode.read_text()
     before = version(base)
-    episode.write_text(text.replace("title: First light", "title: First light, edited\ndraft: true"))
+    episode.write_text(
+        text.replace("title: First light", "title: First light, edited\ndraft: true")
+    )
     wait_for(lambda: version(base) > before, "a rebuild after the edit")
     wait_for(lambda: title_of(get(page_url)[1]) == "First light, edited", "the edited page")
 

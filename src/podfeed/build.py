@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,9 @@ from podfeed.writer import Output, write_site
 
 DEFAULT_OUT = "public"
 
+# Told (done, total, what) as a long operation goes; the CLI draws it on a terminal.
+Progress = Callable[[int, int, str], None]
+
 
 @dataclass(frozen=True)
 class BuildResult:
@@ -37,6 +41,7 @@ def build(
     *,
     now: datetime | None = None,
     preview: bool = False,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build the show in `root` into `out` (default `root/public`); all or nothing.
 
@@ -49,22 +54,26 @@ def build(
         raise BuildError.single(out, "would replace the show's own folder; choose another output.")
     everything = load_content(root, site_url)
     content = everything if preview else published_content(everything, now or datetime.now(UTC))
-    content = read_audio(content)
+    content = read_audio(content, progress)
     validate(content)
     site = Site(content)
     outputs: list[Output] = [(FEED_PATH, render_feed(site))]
     outputs += render_pages(site)
     outputs += media_outputs(site)
+    if progress:
+        progress(len(content.episodes), len(content.episodes), "writing the site")
     files = write_site(outputs, out)
     held_back = len(everything.episodes) - len(content.episodes)
     return BuildResult(out=out, episodes=len(site.episodes), files=files, held_back=held_back)
 
 
-def read_audio(content: Content) -> Content:
+def read_audio(content: Content, progress: Progress | None = None) -> Content:
     """Fill in every episode's audio facts, reporting all unreadable files at once."""
     problems: list[Problem] = []
     episodes: list[Episode] = []
-    for episode in content.episodes:
+    for done, episode in enumerate(content.episodes):
+        if progress:
+            progress(done, len(content.episodes), "reading audio")
         try:
             audio = (
                 remote_audio_info(episode)
@@ -93,4 +102,4 @@ def media_outputs(site: Site) -> list[Output]:
     return outputs
 
 
-__all__ = ["BuildResult", "PodfeedError", "build"]
+__all__ = ["BuildResult", "PodfeedError", "Progress", "build"]

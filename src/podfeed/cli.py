@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -12,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from podfeed import __version__
-from podfeed.build import DEFAULT_OUT, build
+from podfeed.build import DEFAULT_OUT, Progress, build
 from podfeed.content import EPISODE_FILE
 from podfeed.errors import PodfeedError, Problem
 from podfeed.fields import FieldError
@@ -36,6 +37,22 @@ def _display(problem: Problem) -> str:
     if problem.field:
         location += f": {problem.field}"
     return f"{location}: {problem.message}"
+
+
+def _is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def _progress(quiet: bool) -> Progress | None:
+    """A one-line counter on stderr, only when a person is watching a terminal."""
+    if quiet or not _is_terminal():
+        return None
+
+    def report(done: int, total: int, what: str) -> None:
+        finished = done >= total
+        click.echo(f"\r\033[K{what}: {done}/{total}", err=True, nl=finished)
+
+    return report
 
 
 def _fail(error: PodfeedError) -> None:
@@ -134,7 +151,7 @@ def build_command(
         podfeed build --now 2022-06-02T09:00:00+01:00
     """
     try:
-        result = build(show_dir, out, site_url, now=now, preview=preview)
+        result = build(show_dir, out, site_url, now=now, preview=preview, progress=_progress(quiet))
     except PodfeedError as error:
         _fail(error)
         return
@@ -253,7 +270,7 @@ def tag_command(show_dir: Path, dry_run: bool, quiet: bool) -> None:
         podfeed tag
     """
     try:
-        results = tag_show(show_dir, dry_run=dry_run)
+        results = tag_show(show_dir, dry_run=dry_run, progress=_progress(quiet))
     except PodfeedError as error:
         _fail(error)
         return
@@ -307,7 +324,12 @@ def import_command(
     """
     try:
         result = import_feed(
-            feed, target, site_url=site_url, owner_email=owner_email, download=download
+            feed,
+            target,
+            site_url=site_url,
+            owner_email=owner_email,
+            download=download,
+            progress=_progress(quiet),
         )
     except PodfeedError as error:
         _fail(error)

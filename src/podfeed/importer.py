@@ -306,6 +306,8 @@ class _Importer:
                 skipped += 1
             else:
                 result.append(episode)
+        if progress:
+            progress(len(items), len(items), "reading episodes")
         if skipped:
             self.warnings.append(
                 Problem(
