@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from datetime import UTC, datetime
@@ -75,6 +76,9 @@ def test_new_creates_the_next_episode(
         index = next(i for i, line in enumerate(lines) if re.match(rf"(# )?{field.name}: ", line))
         assert lines[index - 1] == "# " + FIELD_COMMENTS[field.name].split("\n")[-1]
     assert not list((sample_show / "episodes").glob(".podfeed-*"))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert folder.stat().st_mode & 0o777 == 0o777 & ~umask  # readable like any new folder
 
     # The new episode loads, and stays out of a build until its release time.
     (folder / "episode.mp3").write_bytes(

@@ -16,9 +16,9 @@ import mimetypes
 import os
 import re
 import shutil
-import tempfile
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -535,7 +535,8 @@ def _write_show(
     warnings: list[Problem],
 ) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(prefix=f".podfeed-import-{target.name}-", dir=target.parent))
+    temp = target.parent / f".podfeed-import-{target.name}-{uuid.uuid4().hex}"
+    temp.mkdir()  # not mkdtemp, whose folders only their owner may read
     try:
         if download:
             show["artwork"] = _download_artwork(temp, show["artwork"], fetch)

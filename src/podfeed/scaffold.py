@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import unicodedata
 import uuid
 from collections.abc import Callable
@@ -207,7 +206,8 @@ def placeholder_problems(episode: Episode) -> list[Problem]:
 def _create_folder(folder: Path, files: dict[str, str]) -> None:
     """Write into a hidden folder, flush it to disk, then rename it into place."""
     folder.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(prefix=".podfeed-new-", dir=folder.parent))
+    temp = folder.parent / f".podfeed-new-{uuid.uuid4().hex}"
+    temp.mkdir()  # not mkdtemp, whose folders only their owner may read
     try:
         for name, text in files.items():
             with (temp / name).open("x", encoding="utf-8") as file:
