@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, ParamSpec, TypeVar
 
 from podfeed import fields as f
+from podfeed import remote
 from podfeed.errors import ContentError, Problem
 from podfeed.model import (
     Appearance,
@@ -144,7 +145,7 @@ SHOW_FIELDS = (
     f.Field("explicit", f.boolean, default=False),
     f.Field("type", f.choice("episodic", "serial"), default="episodic"),
     f.Field("site_url", f.site_url, required=True, help="Give the website's https:// address."),
-    f.Field("artwork", f.relative_path, required=True, help="Name a square PNG or JPEG file."),
+    f.Field("artwork", remote.media_source, required=True, help="Name a square PNG or JPEG file."),
     f.Field("copyright", f.line, default=""),
     f.Field("apple_podcasts_url", f.web_url),
     f.Field("spotify_url", f.web_url),
@@ -179,20 +180,23 @@ EPISODE_FIELDS = (
     f.Field(
         "released", f.zoned_datetime, required=True, help="Write it like 2022-05-19T09:00:00+01:00."
     ),
-    f.Field(
-        "guid",
-        guid,
-        required=True,
-        help="Add a permanent unique id that never changes, such as a UUID.",
-    ),
+    f.Field("guid", guid),  # required unless feed_guid is given; see load_episode
     f.Field("summary", TEXT, required=True, help="Describe the episode in a sentence or two."),
     f.Field("people", appearances, default=()),
     f.Field("organisations", f.identifiers, default=()),
-    f.Field("audio", f.relative_path, required=True, help="Name the audio file in this folder."),
+    f.Field(
+        "audio", remote.media_source, required=True, help="Name the audio file in this folder."
+    ),
     f.Field("explicit", f.boolean),
     f.Field("type", f.choice("full", "trailer", "bonus"), default="full"),
     f.Field("slug", f.identifier),
+    f.Field("draft", f.boolean, default=False),
+    f.Field("feed_guid", remote.feed_guid),
+    f.Field("remote_audio", remote.remote_audio),
+    f.Field("chapters_url", remote.any_web_url),
+    f.Field("transcripts", remote.transcript_links, default=()),
 )
+GUID_HELP = "Add a permanent unique id that never changes, such as a UUID."
 
 
 def load_content(root: Path, site_url: str | None = None) -> Content:
@@ -253,7 +257,8 @@ def load_show(root: Path, site_url: str | None = None) -> Show:
         problems += owner_values.problems
         owner = Owner(owner_values["name"], owner_values["email"])
     artwork = None
-    if values["artwork"] is not None:
+    artwork_url = values["artwork"] if isinstance(values["artwork"], str) else None
+    if values["artwork"] is not None and artwork_url is None:
         try:
             artwork = inside(root, root, values["artwork"])
             check_artwork_format(artwork, values["artwork"])
@@ -262,7 +267,7 @@ def load_show(root: Path, site_url: str | None = None) -> Show:
     problems = f.with_lines(problems, source)
     if problems:
         raise ContentError(problems)
-    assert owner is not None and artwork is not None
+    assert owner is not None and (artwork is not None or artwork_url is not None)
     return Show(
         root=root,
         title=values["title"],
@@ -277,6 +282,7 @@ def load_show(root: Path, site_url: str | None = None) -> Show:
         show_type=values["type"],
         site_url=values["site_url"],
         artwork=artwork,
+        artwork_url=artwork_url,
         copyright=values["copyright"],
         apple_podcasts_url=values["apple_podcasts_url"],
         spotify_url=values["spotify_url"],
@@ -454,8 +460,24 @@ def load_episode(
                     "lower-case letters, digits and hyphens, or set slug: in episode.md.",
                 )
             )
+    given = data if isinstance(data, dict) else {}
+    if isinstance(data, dict) and all(given.get(n) in (None, "") for n in ("guid", "feed_guid")):
+        problems.append(Problem(path, f"is required. {GUID_HELP}", "guid"))
+    audio_url = values["audio"] if isinstance(values["audio"], str) else None
+    if (audio_url is None) == (values["remote_audio"] is not None) and values["audio"]:
+        problems.append(
+            Problem(
+                path,
+                "goes with an audio: web address, giving the original feed's length, type and "
+                "duration."
+                if audio_url is None
+                else "is needed for audio hosted elsewhere: add remote_audio: with the length, "
+                "type and duration the original feed gave.",
+                "remote_audio",
+            )
+        )
     audio_path = folder
-    if values["audio"] is not None:
+    if values["audio"] is not None and audio_url is None:
         audio_path = folder.joinpath(*values["audio"].parts)
         if audio_path.exists() and not audio_path.resolve().is_relative_to(root.resolve()):
             problems.append(
@@ -478,7 +500,7 @@ def load_episode(
         number=values["number"],
         season=values["season"],
         released=values["released"],
-        guid=values["guid"],
+        guid=values["guid"] or values["feed_guid"],
         summary=values["summary"],
         notes_markdown=notes.strip() + "\n",
         people=values["people"],
@@ -486,6 +508,11 @@ def load_episode(
         audio_path=audio_path,
         explicit=show_explicit if values["explicit"] is None else values["explicit"],
         episode_type=values["type"],
+        draft=values["draft"],
+        audio_url=audio_url,
+        remote_audio=values["remote_audio"],
+        chapters_url=values["chapters_url"],
+        transcript_links=values["transcripts"],
         transcripts=transcripts,
         chapters_file=chapters_file if chapters_file.is_file() else None,
     )

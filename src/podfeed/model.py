@@ -61,6 +61,25 @@ class Transcript:
 
 
 @dataclass(frozen=True)
+class RemoteAudio:
+    """Enclosure facts copied from an imported show's original feed (no local file to read)."""
+
+    length: int  # bytes, 0 when the original feed did not say
+    mime_type: str
+    duration: float  # seconds, 0 when the original feed did not say
+
+
+@dataclass(frozen=True)
+class TranscriptLink:
+    """A transcript hosted elsewhere, as an imported feed's podcast:transcript gave it."""
+
+    url: str
+    mime_type: str
+    language: str | None = None
+    rel: str | None = None
+
+
+@dataclass(frozen=True)
 class Owner:
     name: str
     email: str
@@ -89,7 +108,7 @@ class Show:
     explicit: bool
     show_type: str  # episodic | serial
     site_url: str  # absolute, no trailing slash
-    artwork: Path  # inside root
+    artwork: Path | None  # inside root; None when artwork_url is given instead
     copyright: str
     subtitle: str | None = None
     # The show's pages in Apple Podcasts and Spotify, once listed there.
@@ -103,6 +122,7 @@ class Show:
     license: str | None = None
     license_url: str | None = None
     hosts: tuple[str, ...] = ()  # person ids
+    artwork_url: str | None = None  # artwork hosted elsewhere (an imported show)
 
 
 @dataclass(frozen=True)
@@ -150,11 +170,17 @@ class Episode:
     explicit: bool
     episode_type: str  # full | trailer | bonus
     season: int | None = None
+    draft: bool = False  # kept out of every output until set to false, whatever `released` says
     transcripts: tuple[Transcript, ...] = ()
     chapters_file: Path | None = None  # chapters.json beside the episode, if any
     audio: AudioInfo | None = None  # filled in by the audio stage
     # From chapters_file when there is one, else from the audio's own tags; set with `audio`.
     chapters: tuple[Chapter, ...] = ()
+    # Media hosted elsewhere (an imported show; see remote.py).
+    audio_url: str | None = None
+    remote_audio: RemoteAudio | None = None
+    chapters_url: str | None = None
+    transcript_links: tuple[TranscriptLink, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,6 +191,7 @@ class Content:
     people: dict[str, Person]
     organisations: dict[str, Organisation]
     episodes: tuple[Episode, ...]  # in folder order
+    held_back: int = 0  # drafts and scheduled episodes left out of `episodes`
 
 
 @dataclass(frozen=True)

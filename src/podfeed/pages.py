@@ -95,7 +95,10 @@ def relative(from_path: str, to_path: str) -> str:
     """A link from one output page to another, ending in index.html for folders.
 
     Ending in index.html keeps links working when `public/` is opened from disk.
+    Media hosted elsewhere has an absolute URL, which is kept as it is.
     """
+    if "://" in to_path:
+        return to_path
     target = to_path + "index.html" if to_path == "" or to_path.endswith("/") else to_path
     start = posixpath.dirname(from_path) or "."
     return posixpath.relpath(target, start)

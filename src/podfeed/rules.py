@@ -879,7 +879,8 @@ def _channel_image_rule(number: int) -> Check:
 _IMAGE_RULES = {
     53: ("error", "W3C", "<itunes:image href> is an absolute http(s) URL."),
     54: ("warning", "Apple", "<itunes:image href> uses https."),
-    55: ("error", "Apple", "The artwork URL ends in .jpg, .jpeg or .png."),
+    # A warning: only Apple's 2013 notes require the ending; hosts such as Buzzsprout omit it.
+    55: ("warning", "Apple", "The artwork URL ends in .jpg, .jpeg or .png."),
     56: ("warning", "Apple", "The artwork file name uses only letters, digits, - and _."),
     58: ("error", "Apple", "The artwork is really a JPEG or PNG, matching its extension."),
     59: ("error", "Apple", "The artwork is square."),
@@ -1424,7 +1425,9 @@ def _type_syntax(doc: FeedDoc) -> Iterator[Hit]:
             yield enclosure, f"The audio type '{value}' is not a MIME type like audio/mpeg."
 
 
-@rule(111, "error", "Apple", "The enclosure is an MP3, M4A, MP4, M4V, MOV or PDF file.")
+# A warning, not an error: Apple skips such episodes, but AntennaPod, Pocket Casts and the
+# Podcast Index apps play Ogg, Opus and FLAC, and podfeed publishes them on purpose.
+@rule(111, "warning", "Apple", "The enclosure is an MP3, M4A, MP4, M4V, MOV or PDF file.")
 def _apple_formats(doc: FeedDoc) -> Iterator[Hit]:
     for _, enclosure in _enclosures(doc):
         extension = _extension(enclosure.get("url", ""))

@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from urllib.parse import quote, urlsplit
 
 from podfeed.model import Content, Episode, Organisation, Person, Transcript
+from podfeed.remote import is_url
 
 FEED_PATH = "feed.xml"
 SITEMAP_PATH = "sitemap.xml"
@@ -28,7 +29,10 @@ class Site:
         return self.content.show.site_url
 
     def url(self, path: str) -> str:
-        """Absolute URL of an output path ('' is the home page)."""
+        """Absolute URL of an output path ('' is the home page); media hosted elsewhere
+        already has an absolute URL and is returned as it is."""
+        if is_url(path):
+            return path
         return f"{self.base}/{quote(path)}"
 
     def root_relative(self, path: str) -> str:
@@ -71,8 +75,14 @@ class Site:
 
     @cached_property
     def artwork_path(self) -> str:
-        """Named by content, so a new picture gets a new URL and apps refresh their copy."""
+        """Named by content, so a new picture gets a new URL and apps refresh their copy.
+
+        Artwork hosted elsewhere (an imported show) keeps its own absolute URL.
+        """
         artwork = self.content.show.artwork
+        if artwork is None:
+            assert self.content.show.artwork_url is not None
+            return self.content.show.artwork_url
         digest = hashlib.sha256(artwork.read_bytes()).hexdigest()[:10]
         return f"artwork-{digest}{artwork.suffix.lower()}"
 
@@ -82,7 +92,12 @@ class Site:
 
     @staticmethod
     def media_path(episode: Episode) -> str:
-        """'<slug>.mp3', so downloaded files are not all called episode.mp3."""
+        """'<slug>.mp3', so downloaded files are not all called episode.mp3.
+
+        Audio hosted elsewhere (an imported show) keeps its own absolute URL.
+        """
+        if episode.audio_url is not None:
+            return episode.audio_url
         suffix = PurePosixPath(episode.audio_path.name).suffix.lower()
         return f"episodes/{episode.slug}/{episode.slug}{suffix}"
 
