@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -79,3 +81,15 @@ def test_durations_read_as_people_say_them(seconds: float, shown: str) -> None:
 )
 def test_links_between_pages_are_relative(page: str, target: str, href: str) -> None:
     assert relative(page, target) == href
+
+
+def test_the_site_is_readable_by_a_web_server(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    old = os.umask(0o022)
+    try:
+        write_site([("feed.xml", b"x"), ("episodes/a/index.html", b"y")], out)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755
+    assert stat.S_IMODE((out / "episodes" / "a").stat().st_mode) == 0o755
+    assert stat.S_IMODE((out / "feed.xml").stat().st_mode) == 0o644

@@ -30,6 +30,7 @@ def write_site(outputs: Iterable[Output], out: Path) -> int:
     _remove_leftovers(out)
     _refuse_foreign(out)
     temp = Path(tempfile.mkdtemp(prefix=f"{_TEMP_PREFIX}{out.name}-", dir=out.parent))
+    temp.chmod(_folder_mode())  # mkdtemp makes it owner-only; a web server must read it
     try:
         count = _write_all(outputs, temp)
         _swap(temp, out)
@@ -98,6 +99,12 @@ def _load_renameat2() -> Any:
 
 
 _renameat2 = _load_renameat2()
+
+
+def _folder_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o777 & ~umask
 
 
 def _refuse_foreign(out: Path) -> None:
