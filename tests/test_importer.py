@@ -7,6 +7,7 @@ enclosures and dates match the original, compared by GUID with feedparser.
 
 from __future__ import annotations
 
+import html
 import os
 import time
 from datetime import UTC, datetime
@@ -57,6 +58,10 @@ def enclosure(entry: Any) -> Any:
     return next((link for link in entry.get("links", []) if link.get("rel") == "enclosure"), None)
 
 
+def plain(title: str) -> str:
+    return " ".join(html.unescape(title).replace("\xa0", " ").split())
+
+
 def assert_same_episodes(original_path: Path, built_path: Path) -> None:
     original = by_guid(feedparser.parse(original_path.read_bytes().lstrip()))
     built = by_guid(feedparser.parse(built_path.read_bytes()))
@@ -64,7 +69,8 @@ def assert_same_episodes(original_path: Path, built_path: Path) -> None:
     for guid, entry in original.items():
         ours = built[guid]
         assert ours.published_parsed == entry.published_parsed, guid
-        assert " ".join(ours.title.split()) == " ".join(entry.title.split()), guid
+        # A title a host double-escaped ("God&amp;nbsp;.") is imported as the text it meant.
+        assert plain(ours.title) == plain(entry.title), guid
         theirs, mine = enclosure(entry), enclosure(ours)
         assert mine.href == theirs.href, guid
         declared = (theirs.get("type") or "").lower()

@@ -232,15 +232,18 @@ class _Importer:
 
     def show(self, site_url: str | None, owner_email: str | None) -> dict[str, Any]:
         channel = self.channel
-        title = self._text(channel, "title")
+        title = _plain_text(self._text(channel, "title"))
         if not title:
             raise FeedImportError.single(self.where, "has no <title> for the show.")
         description = _plain_text(
             channel.findtext("description") or self._itunes(channel, "summary") or title
         )
-        author = self._itunes(channel, "author") or self._text(channel, "managingEditor") or title
+        author = (
+            _plain_text(self._itunes(channel, "author") or self._text(channel, "managingEditor"))
+            or title
+        )
         owner = channel.find(f"{{{ITUNES}}}owner")
-        owner_name = self._itunes(owner, "name") if owner is not None else ""
+        owner_name = _plain_text(self._itunes(owner, "name")) if owner is not None else ""
         email = (self._itunes(owner, "email") if owner is not None else "") or owner_email
         if not email:
             self.warnings.append(
@@ -354,7 +357,9 @@ class _Importer:
         if enclosure is None or not (enclosure.get("url") or "").strip():
             return None
         url = enclosure.get("url").strip()
-        title = self._text(item, "title") or self._itunes(item, "title") or "Untitled"
+        # Titles are plain text: markup a host let through is dropped, not published.
+        raw_title = self._text(item, "title") or self._itunes(item, "title")
+        title = _plain_text(raw_title) or "Untitled"
         guid = (item.findtext("guid") or "").strip() or url
         released = _date(item.findtext("pubDate"))
         if released is None:
@@ -369,7 +374,7 @@ class _Importer:
             or title
         )
         people = self._persons(item)
-        author = self._itunes(item, "author")
+        author = _plain_text(self._itunes(item, "author"))
         if not people and author and author != self._itunes(self.channel, "author"):
             people = [(self._person_id(author, None, None), "host")]
         episode_type = self._itunes(item, "episodeType").lower()
@@ -409,7 +414,7 @@ class _Importer:
     def _persons(self, element: Any) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
         for person in self._podcast_all(element, "person"):
-            name = " ".join((person.text or "").split())
+            name = _plain_text(person.text or "")
             if not name:
                 continue
             role = ROLES.get((person.get("role") or "host").strip().lower(), "guest")
@@ -467,7 +472,20 @@ def html_to_markdown(html: str) -> str:
 
 
 def _plain_text(html: str) -> str:
-    """Summaries and show descriptions are plain text: tags dropped, entities decoded."""
+    """Summaries, titles and names are plain text: tags dropped, entities decoded.
+
+    Repeated until nothing changes, since hosts double-escape markup (&amp;lt;b&amp;gt;)
+    and decoding one layer can reveal another.
+    """
+    for _ in range(3):
+        text = _strip_markup(html)
+        if text == html:
+            break
+        html = text
+    return text
+
+
+def _strip_markup(html: str) -> str:
     if not html.strip():
         return ""
     # Paragraph and line breaks become blank lines before the tags go.

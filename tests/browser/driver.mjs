@@ -8,6 +8,7 @@
 //           {"mode": "copy", "url": home page}
 //           {"mode": "layout", "pages": [{url, width}]}
 //           {"mode": "screenshots", "shots": [{url, width, scheme, path}]}
+//           {"mode": "xss", "urls": [page, ...]}
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -220,7 +221,36 @@ async function screenshots(request) {
   });
 }
 
-const MODES = { axe, chapters, nojs, copy, layout, screenshots };
+// Loads each page, hovers and focuses everything, and reports any script a payload ran:
+// dialogs (alert, confirm, prompt), window.__xss, and page errors.
+async function xss(request) {
+  return withBrowser({}, async (context) => {
+    const results = [];
+    for (const url of request.urls) {
+      const { page, errors } = await open(context, url, 1280);
+      const dialogs = [];
+      page.on("dialog", async (dialog) => {
+        dialogs.push(dialog.message());
+        await dialog.dismiss();
+      });
+      await page.evaluate(async () => {
+        for (const element of document.querySelectorAll("body *")) {
+          for (const type of ["mouseover", "focus", "click", "toggle"]) {
+            if (type === "click" && element.closest("a, button, form, audio")) continue;
+            element.dispatchEvent(new Event(type));
+          }
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      });
+      const flagged = await page.evaluate(() => window.__xss === true);
+      results.push({ url, dialogs, flagged, errors, location: page.url() });
+      await page.close();
+    }
+    return results;
+  });
+}
+
+const MODES = { axe, chapters, nojs, copy, layout, screenshots, xss };
 const request = JSON.parse(readFileSync(0, "utf8"));
 const handler = MODES[request.mode];
 if (!handler) {
