@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from lxml import etree
+from PIL import Image
 
 from podfeed import content
 from podfeed.cli import cli
@@ -76,6 +77,13 @@ def symlink_outside(name: str) -> Mutation:
         outside.parent.mkdir(exist_ok=True)
         (show / name).rename(outside)
         (show / name).symlink_to(outside)
+
+    return mutate
+
+
+def image(name: str, size: tuple[int, int], mode: str) -> Mutation:
+    def mutate(show: Path) -> None:
+        Image.new(mode, size, (0, 94, 184, 128)[: len(mode)]).save(show / name)
 
     return mutate
 
@@ -458,6 +466,27 @@ CASES = [
             "podcast.yaml:16: artwork: 'artwork.png' is not a PNG or JPEG image; export the artwork as PNG.",
         ),
     ),
+    Case(
+        "artwork-too-small",
+        image("artwork.png", (600, 600), "RGB"),
+        (
+            "podcast.yaml:16: artwork: The artwork is 600×600 pixels; Apple needs 1400×1400 to 3000×3000. [R60, Apple]",
+        ),
+    ),
+    Case(
+        "artwork-not-square",
+        image("artwork.png", (1400, 2000), "RGB"),
+        (
+            "podcast.yaml:16: artwork: The artwork is 1400×2000 pixels; it must be square. [R59, Apple]",
+        ),
+    ),
+    Case(
+        "artwork-transparent",
+        image("artwork.png", (1400, 1400), "RGBA"),
+        (
+            "podcast.yaml:16: artwork: The artwork has transparency; Apple needs RGB colour without transparency. [R61, Apple]",
+        ),
+    ),
     # --- folders, transcripts, chapters --------------------------------------------------
     Case(
         "folder-without-episode",
@@ -471,6 +500,25 @@ CASES = [
         lambda show: (show / "episodes/02-second-wind").rename(show / "episodes/02 Second Wind"),
         (
             "episodes/02 Second Wind: folder name makes the web address '02 second wind'; rename the folder to lower-case letters, digits and hyphens, or set slug: in episode.md.",
+        ),
+    ),
+    Case(
+        "transcript-symlink-outside",
+        both(
+            write(
+                "episodes/01-first-light/transcript.vtt", b"WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n"
+            ),
+            symlink_outside("episodes/01-first-light/transcript.vtt"),
+        ),
+        (
+            "episodes/01-first-light/transcript.vtt: is a link to something outside the show's folder; copy the file in.",
+        ),
+    ),
+    Case(
+        "episode-folder-symlink-outside",
+        symlink_outside("episodes/02-second-wind"),
+        (
+            "episodes/02-second-wind: is a link to something outside the show's folder; copy the folder in.",
         ),
     ),
     Case(

@@ -443,6 +443,10 @@ def load_episode(
     folder: Path, root: Path, show_explicit: bool, show_language: str = "en"
 ) -> Episode:
     path = folder / EPISODE_FILE
+    if not folder.resolve().is_relative_to(root.resolve()):
+        raise ContentError.single(
+            folder, "is a link to something outside the show's folder; copy the folder in."
+        )
     source = f.read_text(path)
     front, notes = split_front_matter(source, path)
     data = f.load_yaml(front, path, first_line=2)
@@ -484,14 +488,25 @@ def load_episode(
                 Problem(path, f"'{values['audio']}' links to a file outside the show.", "audio")
             )
     problems = f.with_lines(problems, front, first_line=2)
+    chapters_file = folder / CHAPTERS_FILE
+    # A link that leads out of the show would publish whatever it points at.
+    outside = [
+        p
+        for p in (path, chapters_file, *folder.glob("transcript*"))
+        if p.exists() and not p.resolve().is_relative_to(root.resolve())
+    ]
+    for linked in outside:
+        problems.append(
+            Problem(linked, "is a link to something outside the show's folder; copy the file in.")
+        )
     transcripts: tuple[Transcript, ...] = ()
-    try:
-        transcripts = find_transcripts(folder, show_language)
-    except ContentError as error:
-        problems += error.problems
+    if not outside:
+        try:
+            transcripts = find_transcripts(folder, show_language)
+        except ContentError as error:
+            problems += error.problems
     if problems:
         raise ContentError(problems)
-    chapters_file = folder / CHAPTERS_FILE
     return Episode(
         folder=folder,
         source=path,
