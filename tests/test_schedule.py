@@ -227,3 +227,24 @@ def test_status_reports_an_unreadable_episode_and_carries_on(
     assert lines[-1] == (
         "  episodes/02-second-wind/episode.md:3: number: must be a whole number like 1, not 'two'."
     )
+
+
+def test_status_runs_the_feed_rules_on_every_episode(
+    runner: CliRunner, sample_show: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(sample_show)
+    episode2 = sample_show / "episodes/02-second-wind/episode.md"
+    episode2.write_text(
+        episode2.read_text().replace("title: Second wind — ail wynt", 'title: "Second <b>wind</b>"')
+    )
+    result = runner.invoke(cli, ["status", "--now", "2024-03-10T12:00:00+00:00"])
+    # episode 2 is still scheduled, so a failing check warns without failing the run
+    assert result.exit_code == 0
+    assert result.output.splitlines()[3:] == [
+        "",
+        "Second <b>wind</b> is blocked by:",
+        "  episodes/02-second-wind/episode.md:2: title: title contains HTML tags; it must be "
+        "plain text. [R122, W3C]",
+        "  episodes/02-second-wind/episode.md:2: title: itunes:title contains HTML tags; it "
+        "must be plain text. [R122, W3C]",
+    ]

@@ -271,12 +271,16 @@ def check_show(
     site_url: str | None = None,
     online: bool = False,
     previous: Path | None = None,
+    preview: bool = False,
 ) -> list[Issue]:
-    """Every problem with the show's files and the feed they make, errors and warnings."""
+    """Every problem with the show's files and the feed they make, errors and warnings.
+
+    With `preview`, drafts and scheduled episodes are checked as if published.
+    """
     from podfeed.build import render_site  # the pipeline up to (not including) writing
 
     try:
-        site, feed, outputs = render_site(root.absolute(), site_url)
+        site, feed, outputs = render_site(root.absolute(), site_url, preview=preview)
     except PodfeedError as error:
         return [Issue(p, "error") for p in error.problems]
     http = Http() if online else None

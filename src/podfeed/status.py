@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from podfeed.build import read_audio
+from podfeed.check import check_show
 from podfeed.content import (
     EPISODES_DIR,
     ORGANISATIONS_FILE,
@@ -95,6 +96,13 @@ def show_status(root: Path, now: datetime, extra_checks: Iterable[EpisodeCheck] 
             show_problems.append(problem)
         else:
             blockers[owner].append(problem)
+    if not show_problems and not any(blockers.values()):
+        # The files are sound; now the feed rules, with every episode as if published.
+        for issue in check_show(root, preview=True):
+            if not issue.is_error:
+                continue
+            owner = next((f for f in loaded if issue.problem.file.is_relative_to(f)), None)
+            (blockers[owner] if owner else show_problems).append(issue.problem)
     rows = []
     for folder in sorted(blockers):
         found = loaded.get(folder)
