@@ -19,6 +19,7 @@ import podcastparser
 import pytest
 import yaml
 from click.testing import CliRunner
+from lxml import etree
 
 from podfeed.build import build
 from podfeed.cli import cli
@@ -143,6 +144,19 @@ def test_legacy_namespace_people_chapters_and_transcripts(tmp_path: Path) -> Non
     page = (tmp_path / "public/episodes/second-flight/index.html").read_text()
     assert 'src="https://aphid.example.com/launch/2.mp3"' in page
     assert not list((tmp_path / "public").rglob("*.mp3"))
+    # Chapters and transcripts hosted elsewhere are kept in the built feed.
+    item = etree.parse(str(tmp_path / "public/feed.xml")).xpath("//item[guid='fireside-2b7c']")[0]
+    ns = {"podcast": "https://podcastindex.org/namespace/1.0"}
+    assert item.xpath("podcast:chapters/@url", namespaces=ns) == [
+        "https://aphid.example.com/launch/2.json"
+    ]
+    assert [
+        (t.get("url"), t.get("type"), t.get("language"))
+        for t in item.xpath("podcast:transcript", namespaces=ns)
+    ] == [
+        ("https://aphid.example.com/launch/2.html", "text/html", None),
+        ("https://aphid.example.com/launch/2.vtt", "text/vtt", "en"),
+    ]
 
 
 def test_numeric_guids_bom_and_no_declaration(tmp_path: Path) -> None:

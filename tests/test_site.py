@@ -367,3 +367,20 @@ def test_the_website_is_the_same_byte_for_byte_on_every_build(tmp_path: Path) ->
     }
     for name in files:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_unknown_duration_of_remote_audio_is_left_out(sample_show: Path, tmp_path: Path) -> None:
+    episode_md = sample_show / "episodes" / "02-second-wind" / "episode.md"
+    episode_md.write_text(
+        episode_md.read_text().replace(
+            "audio: episode.m4a",
+            "audio: https://media.example.org/2.mp3\n"
+            "remote_audio: {length: 0, type: audio/mpeg, duration: 0}",
+        )
+    )
+    build(sample_show, tmp_path / "public")
+    page = parse(tmp_path / "public" / "episodes" / "second-wind" / "index.html")
+    assert "0 sec" not in page.text_content()
+    assert "timeRequired" not in json_ld(page)
+    home = parse(tmp_path / "public" / "index.html").text_content()
+    assert "0 sec" not in home

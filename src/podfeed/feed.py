@@ -21,11 +21,10 @@ from podfeed.feed_podcast import (
     PodcastExtension,
     PodloveChaptersEntryExtension,
     PodloveChaptersExtension,
-    TranscriptLink,
     credit,
 )
 from podfeed.markup import feed_html
-from podfeed.model import Episode, Show
+from podfeed.model import Episode, Show, TranscriptLink
 from podfeed.site import Site
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -158,7 +157,7 @@ def render_feed(site: Site) -> bytes:
             episode,
             _people(site, episode, hosts),
             _transcripts(site, episode),
-            site.url(site.chapters_path(episode)) if episode.chapters else None,
+            site.url(site.chapters_path(episode)) if episode.chapters else episode.chapters_url,
         )
         entry.psc.set(episode)
     result: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
@@ -190,11 +189,29 @@ def _people(
     return tuple(credits)
 
 
+def _primary(language: str) -> str:
+    """'en' of 'en-GB': a transcript in en is in the show's language when the show is en-GB."""
+    return language.split("-")[0].lower()
+
+
 def _transcripts(site: Site, episode: Episode) -> tuple[TranscriptLink, ...]:
-    """The show's own language last, WebVTT last within it: apps keeping one keep the last."""
+    """Local files and links kept from an imported feed; the show's own language last and
+    WebVTT last within it, since apps that keep one transcript keep the last."""
     language = site.content.show.language
-    ordered = sorted(
-        episode.transcripts,
-        key=lambda t: (t.language == language, t.language, t.mime_type == "text/vtt"),
+    local = [
+        # WebVTT and SubRip are both timed captions
+        TranscriptLink(
+            site.url(site.transcript_path(episode, t)), t.mime_type, t.language, "captions"
+        )
+        for t in episode.transcripts
+    ]
+    return tuple(
+        sorted(
+            [*local, *episode.transcript_links],
+            key=lambda t: (
+                _primary(t.language or language) == _primary(language),
+                _primary(t.language or language),
+                t.mime_type == "text/vtt",
+            ),
+        )
     )
-    return tuple(TranscriptLink(site.url(site.transcript_path(episode, t)), t) for t in ordered)

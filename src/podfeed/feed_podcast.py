@@ -16,7 +16,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.util import xml_elem
 
 from podfeed.chapters import JSON_CHAPTERS_TYPE, normal_play_time
-from podfeed.model import Episode, Person, Show, Transcript
+from podfeed.model import Episode, Person, Show, TranscriptLink
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 PSC_NS = "http://podlove.org/simple-chapters"
@@ -40,12 +40,6 @@ class PersonCredit:
     role: str
     href: str | None
     img: str | None
-
-
-@dataclass(frozen=True)
-class TranscriptLink:
-    url: str
-    transcript: Transcript
 
 
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -136,10 +130,11 @@ class PodcastEntryExtension(BaseEntryExtension):  # type: ignore[misc]
             _add(entry, PODCAST_NS, "season", str(episode.season))
         _add(entry, PODCAST_NS, "episode", str(episode.number))
         for link in self.transcripts:
-            transcript = link.transcript
-            attrs = {"url": link.url, "type": transcript.mime_type}
-            attrs["language"] = transcript.language
-            attrs["rel"] = "captions"  # WebVTT and SubRip are both timed captions
+            attrs = {"url": link.url, "type": link.mime_type}
+            if link.language:
+                attrs["language"] = link.language
+            if link.rel:
+                attrs["rel"] = link.rel
             _add(entry, PODCAST_NS, "transcript", **attrs)
         if self.chapters_url:
             _add(entry, PODCAST_NS, "chapters", url=self.chapters_url, type=JSON_CHAPTERS_TYPE)

@@ -352,6 +352,20 @@ class _Importer:
         self._warn_counts(result)
         return result
 
+    def _secure_link(self, url: str, what: str, title: str) -> str | None:
+        """Apps fetch chapters and transcripts only over https; others are left out, said so."""
+        url = url.strip()
+        if not url:
+            return None
+        if not url.startswith("https://"):
+            self.warnings.append(
+                Problem(
+                    self.where, f"'{title}': left out its {what} link {url}, which is not https."
+                )
+            )
+            return None
+        return url
+
     def _episode(self, item: Any, channel_people: list[tuple[str, str]]) -> _Episode | None:
         enclosure = item.find("enclosure")
         if enclosure is None or not (enclosure.get("url") or "").strip():
@@ -394,20 +408,22 @@ class _Importer:
             explicit=_explicit(self._itunes(item, "explicit")),
             episode_type=episode_type if episode_type in ("full", "trailer", "bonus") else "full",
             people=people or list(channel_people),
-            chapters_url=(chapters[0].get("url") or "").strip() or None if chapters else None,
+            chapters_url=self._secure_link(
+                (chapters[0].get("url") or "").strip() if chapters else "", "chapters", title
+            ),
             transcripts=[
                 {
                     key: value
                     for key, value in (
                         ("url", (t.get("url") or "").strip()),
-                        ("type", (t.get("type") or "").strip()),
+                        ("type", _transcript_type(t.get("type"))),
                         ("language", (t.get("language") or "").strip()),
                         ("rel", (t.get("rel") or "").strip()),
                     )
                     if value
                 }
                 for t in self._podcast_all(item, "transcript")
-                if t.get("url") and t.get("type")
+                if t.get("type") and self._secure_link(t.get("url") or "", "transcript", title)
             ],
         )
 
@@ -558,6 +574,15 @@ LEGACY_CATEGORIES = {
 }
 # Types hosts write for MP3 that apps and Apple know only as audio/mpeg.
 MIME_ALIASES = {"audio/mp3": "audio/mpeg", "audio/x-mp3": "audio/mpeg", "audio/mpeg3": "audio/mpeg"}
+
+
+# Transcript types hosts write for SubRip; the namespace and apps know application/x-subrip.
+TRANSCRIPT_ALIASES = {"application/srt": "application/x-subrip", "text/srt": "application/x-subrip"}
+
+
+def _transcript_type(declared: str | None) -> str:
+    value = (declared or "").strip().lower()
+    return TRANSCRIPT_ALIASES.get(value, value)
 
 
 def _mime_type(declared: str | None, url: str) -> str:

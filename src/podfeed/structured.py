@@ -130,6 +130,11 @@ def episode(site: Site, item: Episode) -> JsonObject:
         data["mentions"] = [
             _organisation(site, site.content.organisations[o]) for o in item.organisations
         ]
+    if not item.audio.duration:  # unknown for audio hosted elsewhere: say nothing, not 0
+        del data["timeRequired"]
+        media = data["associatedMedia"]
+        if isinstance(media, dict):
+            media.pop("duration", None)
     return data
 
 
