@@ -13,13 +13,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from lxml import etree
-
 from podfeed.content import EPISODE_FILE, SHOW_FILE, locate
 from podfeed.errors import ContentError, PodfeedError, Problem
 from podfeed.model import Episode
 from podfeed.online import Http
-from podfeed.rules import NS, FeedDoc, Finding, Kind, run_rules
+from podfeed.rules import NS, FeedDoc, Finding, Kind, label, run_rules
 from podfeed.site import FEED_PATH, Site
 
 # Where a channel element comes from in podcast.yaml.
@@ -96,14 +94,6 @@ class Issue:
         }
 
 
-def _label(element: Any) -> str:
-    qname = etree.QName(element)
-    for prefix, uri in NS.items():
-        if qname.namespace == uri:
-            return f"{prefix}:{qname.localname}"
-    return str(qname.localname)
-
-
 def _path(element: Any) -> tuple[Any, list[str]]:
     """(the item holding `element` or None, labels from channel/item down to it)."""
     labels: list[str] = []
@@ -112,7 +102,7 @@ def _path(element: Any) -> tuple[Any, list[str]]:
         if element.tag == "item":
             item = element
             break
-        labels.insert(0, _label(element))
+        labels.insert(0, label(element))
         element = element.getparent()
     return item, labels
 

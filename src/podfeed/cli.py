@@ -109,14 +109,7 @@ def cli() -> None:
 
 
 @cli.command("build")
-@click.option(
-    "--show",
-    "show_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="The show's folder (the one holding podcast.yaml).",
-)
+@show_option
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -181,14 +174,7 @@ def build_command(
 
 
 @cli.command("check")
-@click.option(
-    "--show",
-    "show_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="The show's folder (the one holding podcast.yaml).",
-)
+@show_option
 @click.option(
     "--feed",
     "feed_file",

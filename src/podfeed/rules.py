@@ -173,7 +173,7 @@ def _text(element: Any) -> str:
     return "" if element is None else (element.text or "")
 
 
-def _label(element: Any) -> str:
+def label(element: Any) -> str:
     """`itunes:category` for an element, as the feed writes it."""
     qname = etree.QName(element)
     for prefix, uri in NS.items():
@@ -369,7 +369,7 @@ def _spaces(doc: FeedDoc) -> Iterator[Hit]:
     for element in doc.root.iter(etree.Element):
         text = element.text
         if len(element) == 0 and text and text != text.strip():
-            yield element, f"{_label(element)} starts or ends with spaces; remove them."
+            yield element, f"{label(element)} starts or ends with spaces; remove them."
 
 
 @rule(13, "warning", "Google", f"The feed is at most {FEED_SIZE_BUDGET:,} bytes.")
@@ -1517,7 +1517,10 @@ def _enclosure_public(doc: FeedDoc) -> Iterator[Hit]:
 def _html_escaped(doc: FeedDoc) -> Iterator[Hit]:
     for element in _html_bodies(doc):
         if len(element):
-            yield element, f"{_label(element)} holds raw tags; wrap the HTML in <![CDATA[ ]]>."
+            yield (
+                element,
+                f"{label(element)} holds raw tags; wrap the HTML in <![CDATA[ ]]>.",
+            )
 
 
 @rule(119, "warning", "Apple", "Description HTML uses only p, br, a, ul, ol, li, b, strong, i, em.")
@@ -1527,7 +1530,7 @@ def _html_tags_allowed(doc: FeedDoc) -> Iterator[Hit]:
         if tags:
             yield (
                 element,
-                (f"{_label(element)} uses <{'>, <'.join(tags)}>, which podcast apps do not show."),
+                (f"{label(element)} uses <{'>, <'.join(tags)}>, which podcast apps do not show."),
             )
 
 
@@ -1538,7 +1541,10 @@ def _html_safe(doc: FeedDoc) -> Iterator[Hit]:
             handlers = [name for name, _ in attrs if name.startswith("on")]
             if tag in UNSAFE_HTML_TAGS or handlers:
                 what = f"<{tag}>" if tag in UNSAFE_HTML_TAGS else f"{handlers[0]}="
-                yield element, f"{_label(element)} contains {what}, which apps treat as unsafe."
+                yield (
+                    element,
+                    f"{label(element)} contains {what}, which apps treat as unsafe.",
+                )
                 break
 
 
@@ -1548,7 +1554,10 @@ def _html_links(doc: FeedDoc) -> Iterator[Hit]:
         for tag, attrs in _html_tags(_text(element)):
             href = dict(attrs).get("href")
             if tag == "a" and href is not None and not _absolute(href, ("http", "https", "mailto")):
-                yield element, f"The link '{href}' in {_label(element)} is not a full address."
+                yield (
+                    element,
+                    f"The link '{href}' in {label(element)} is not a full address.",
+                )
                 break
 
 
@@ -2187,7 +2196,7 @@ def _podcast_https(doc: FeedDoc) -> Iterator[Hit]:
         for name in _URL_ATTRIBUTES:
             value = element.get(name, "")
             if value.lower().startswith("http:") and not _https(value):
-                yield element, f"{_label(element)} links to '{value}'; use https://."
+                yield element, f"{label(element)} links to '{value}'; use https://."
 
 
 # --- 8.10 Podlove Simple Chapters --------------------------------------------------------------
@@ -2302,7 +2311,7 @@ def _no_relative(doc: FeedDoc) -> Iterator[Hit]:
             values.append(element.text)
         for value in values:
             if not urlsplit(value.strip()).scheme:
-                yield element, f"'{value}' in {_label(element)} is not a full address."
+                yield element, f"'{value}' in {label(element)} is not a full address."
 
 
 @rule(184, "warning", "Apple", "A moved feed's old address redirects with one 301.", "online")

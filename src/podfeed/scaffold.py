@@ -21,6 +21,7 @@ from pathlib import Path
 from podfeed.content import EPISODE_FIELDS, EPISODE_FILE, EPISODES_DIR, load_content
 from podfeed.errors import ContentError, Problem
 from podfeed.model import Episode
+from podfeed.writer import fsync_dir
 
 RELEASE_INTERVAL = timedelta(weeks=1)
 FIRST_RELEASE_HOUR = 9  # a show's first episode goes out at 09:00 a week from now
@@ -214,24 +215,16 @@ def _create_folder(folder: Path, files: dict[str, str]) -> None:
                 file.write(text)
                 file.flush()
                 os.fsync(file.fileno())
-        _fsync_dir(temp)
+        fsync_dir(temp)
         if folder.exists():
             raise ContentError.single(
                 folder, "already exists; podfeed new never overwrites a folder."
             )
         os.rename(temp, folder)
-        _fsync_dir(folder.parent)
+        fsync_dir(folder.parent)
     except BaseException:
         for leftover in temp.glob("*"):
             leftover.unlink()
         if temp.exists():
             temp.rmdir()
         raise
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

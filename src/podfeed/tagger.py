@@ -44,6 +44,7 @@ from podfeed.build import read_audio
 from podfeed.content import load_content
 from podfeed.errors import AudioError, ContentError, PodfeedError, Problem
 from podfeed.model import Chapter, Content, Episode, Show
+from podfeed.writer import fsync_dir
 
 GENRE = "Podcast"
 FRONT_COVER = 3
@@ -197,7 +198,7 @@ def _write_safely(path: Path, adapter: _Adapter, wanted: Tags) -> None:
                 path, "The tags did not read back as written, so the file was left as it was."
             )
         os.replace(temp, path)
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
     finally:
         temp.unlink(missing_ok=True)
 
@@ -212,14 +213,6 @@ def _open(path: Path) -> Any:
     if audio is None:
         raise AudioError.single(path, "This is not an audio file podfeed can tag.")
     return audio
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # --- formats ------------------------------------------------------------------------------

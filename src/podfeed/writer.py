@@ -67,7 +67,7 @@ def _swap(new: Path, out: Path) -> None:
             os.replace(out, old)
         os.replace(new, out)
         shutil.rmtree(old, ignore_errors=True)
-    _fsync_dir(out.parent)
+    fsync_dir(out.parent)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -128,7 +128,8 @@ def _remove_leftovers(out: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename inside `path` durable: the folder's entry list is data too."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
