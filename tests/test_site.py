@@ -79,7 +79,7 @@ def test_episode_3_transcript_reads_as_paragraphs_under_its_chapters(
     doc = parse(public / "episodes" / episode.slug / "index.html")
     (section,) = doc.xpath("//section[@class='transcript']")
     assert section.xpath("h3/text()") == ["Welcome", "About this episode", "About this recording"]
-    paragraphs = section.xpath("p")
+    paragraphs = section.xpath("p[a[@class='time']]")
     assert [p.xpath("string(a[@class='time'])") for p in paragraphs] == [
         "Play from 0:00",
         "Play from 0:09",
@@ -384,3 +384,13 @@ def test_unknown_duration_of_remote_audio_is_left_out(sample_show: Path, tmp_pat
     assert "timeRequired" not in json_ld(page)
     home = parse(tmp_path / "public" / "index.html").text_content()
     assert "0 sec" not in home
+
+
+def test_transcript_files_are_published_and_linked(bundled: tuple[Content, Path]) -> None:
+    content, public = bundled
+    for episode in content.episodes:
+        page = public / "episodes" / episode.slug / "index.html"
+        links = parse(page).xpath("//p[@class='transcript-files']/a")
+        assert [a.text for a in links] == ["WebVTT"]
+        target = page.parent / links[0].get("href")
+        assert target.read_bytes() == episode.transcripts[0].path.read_bytes()
