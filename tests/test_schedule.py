@@ -248,3 +248,15 @@ def test_status_runs_the_feed_rules_on_every_episode(
         "  episodes/02-second-wind/episode.md:2: title: itunes:title contains HTML tags; it "
         "must be plain text. [R122, W3C]",
     ]
+
+
+def test_build_says_how_many_episodes_it_held_back(runner: CliRunner, bundled_show: Path) -> None:
+    result = runner.invoke(
+        cli,
+        ["build", "--show", str(bundled_show), "--now", "2022-05-27T09:00:00+01:00"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0
+    assert result.output.splitlines()[1:] == [
+        "Left out 2 draft or scheduled episodes; see podfeed status."
+    ]

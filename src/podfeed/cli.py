@@ -166,11 +166,11 @@ def build_command(
         )
         for warning in result.warnings:
             click.echo(f"  {_display(warning)}", err=True)
-        if result.held_back:
-            click.echo(
-                f"Left out {result.held_back} draft or scheduled episode"
-                f"{'s' if result.held_back != 1 else ''}; see podfeed status."
-            )
+    if result.held_back:
+        click.echo(
+            f"Left out {result.held_back} draft or scheduled episode"
+            f"{'s' if result.held_back != 1 else ''}; see podfeed status."
+        )
 
 
 @cli.command("check")
