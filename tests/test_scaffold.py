@@ -17,7 +17,13 @@ from podfeed.build import build
 from podfeed.cli import cli
 from podfeed.content import EPISODE_FIELDS, load_content
 from podfeed.errors import ContentError
-from podfeed.scaffold import FIELD_COMMENTS, IMPORTED_FIELDS, new_episode, slugify
+from podfeed.scaffold import (
+    FIELD_COMMENTS,
+    IMPORTED_FIELDS,
+    SUMMARY_PLACEHOLDER,
+    new_episode,
+    slugify,
+)
 
 NOW = datetime(2024, 3, 15, tzinfo=UTC)
 
@@ -88,6 +94,14 @@ def test_new_creates_the_next_episode(
     assert episode.slug == "third-time-lucky"
     assert build(sample_show, sample_show.parent / "before", now=NOW).episodes == 2
     after = datetime(2024, 3, 21, 9, 30, tzinfo=UTC)
+    # Once released, the template's text must be replaced before it can go out.
+    with pytest.raises(ContentError) as refused:
+        build(sample_show, sample_show.parent / "after", now=after)
+    assert [p.field for p in refused.value.problems] == ["summary", None]
+    text = (folder / "episode.md").read_text()
+    front, _ = text.rsplit("\n---\n", 1)
+    front = front.replace(SUMMARY_PLACEHOLDER, "Third time's the charm.")
+    (folder / "episode.md").write_text(front + "\n---\nNotes about the third episode.\n")
     assert build(sample_show, sample_show.parent / "after", now=after).episodes == 3
 
 
@@ -105,7 +119,8 @@ def test_status_flags_the_template_text(runner: CliRunner, sample_show: Path) ->
         "03-third/episode.md:14: summary: still has the template's text; write the summary."
     )
     assert blockers[2].endswith(
-        "03-third/episode.md: The show notes still start with the template's text."
+        "03-third/episode.md: The show notes still start with the template's text; write them "
+        "before release."
     )
 
 

@@ -16,6 +16,7 @@ from podfeed.feed import render_feed
 from podfeed.model import Content, Episode
 from podfeed.pages import render_pages
 from podfeed.remote import remote_audio_info
+from podfeed.scaffold import placeholder_problems
 from podfeed.schedule import published_episodes
 from podfeed.site import FEED_PATH, Site
 from podfeed.transcripts import read_chapters_file, with_ends
@@ -109,6 +110,8 @@ def gather(
     if not preview:
         moment = now or datetime.now(UTC)
         partial = replace(partial, episodes=published_episodes(partial.episodes, moment))
+        # `podfeed new`'s template text must never reach listeners.
+        problems += [p for e in partial.episodes for p in placeholder_problems(e)]
     partial = replace(partial, episodes=read_audio(partial.episodes, problems, progress))
     problems += cross_file
     content = partial.complete()

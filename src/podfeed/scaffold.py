@@ -191,7 +191,7 @@ def _quoted(text: str) -> str:
 
 
 def placeholder_problems(episode: Episode) -> list[Problem]:
-    """Template text that was never replaced: a check for `status`."""
+    """Template text that was never replaced: `status` reports it, `build` refuses it."""
     problems = []
     if episode.summary == SUMMARY_PLACEHOLDER:
         problems.append(
@@ -199,7 +199,10 @@ def placeholder_problems(episode: Episode) -> list[Problem]:
         )
     if NOTES_PLACEHOLDER in episode.notes_markdown:
         problems.append(
-            Problem(episode.source, "The show notes still start with the template's text.")
+            Problem(
+                episode.source,
+                "The show notes still start with the template's text; write them before release.",
+            )
         )
     return problems
 
