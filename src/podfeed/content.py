@@ -156,6 +156,7 @@ SHOW_FIELDS = (
     f.Field("license", f.line),
     f.Field("license_url", f.web_url),
     f.Field("hosts", f.identifiers, default=()),
+    f.Field("feed_episodes", f.positive_int),
 )
 OWNER_FIELDS = (
     f.Field("name", f.line, required=True),
@@ -293,6 +294,7 @@ def load_show(root: Path, site_url: str | None = None) -> Show:
         license=values["license"],
         license_url=values["license_url"],
         hosts=values["hosts"],
+        feed_episodes=values["feed_episodes"],
     )
 
 

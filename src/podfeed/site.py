@@ -74,6 +74,12 @@ class Site:
         )
 
     @cached_property
+    def feed_episodes(self) -> tuple[Episode, ...]:
+        """The newest `feed_episodes` of podcast.yaml (all by default); pages keep every one."""
+        cap = self.content.show.feed_episodes
+        return self.episodes if cap is None else self.episodes[:cap]
+
+    @cached_property
     def artwork_path(self) -> str:
         """Named by content, so a new picture gets a new URL and apps refresh their copy.
 
