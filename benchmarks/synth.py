@@ -32,6 +32,7 @@ WORDS = (
 ).split()
 KINDS = ("nhs-trust", "national-body", "membership-body", "charity", "company", "partnership")
 START = datetime(1990, 1, 1, 9, 0, tzinfo=UTC)
+FEED_EPISODES = 300  # the feed carries the newest 300, as big shows' hosts do
 
 SHOW_YAML = """\
 title: "Synthetic Show"
@@ -130,7 +131,7 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def make_show(root: Path, n: int, feed_episodes: int = 300) -> Path:
+def make_show(root: Path, n: int, feed_episodes: int = FEED_EPISODES) -> Path:
     """Write a show of n episodes into root (which must not exist yet); returns root."""
     root.mkdir(parents=True)
     people_count, org_count = sizes(n)

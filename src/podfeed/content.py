@@ -210,23 +210,35 @@ def load_content(root: Path, site_url: str | None = None) -> Content:
 
 
 def collect_content(
-    root: Path, site_url: str | None = None
+    root: Path, site_url: str | None = None, episode_loader: Callable[..., Episode] | None = None
 ) -> tuple[PartialContent, list[Problem]]:
-    """Read what can be read and list every problem, so later stages can add theirs."""
+    """Read what can be read and list every problem, so later stages can add theirs.
+
+    `episode_loader(load_episode, folder, root, explicit, language)` may stand in for
+    `load_episode`, e.g. to answer from the build cache.
+    """
     problems: list[Problem] = []
     show = _collect(problems, load_show, root, site_url)
     people = _collect(problems, load_people, root / EPISODES_DIR / PEOPLE_FILE)
     organisations = _collect(problems, load_organisations, root / EPISODES_DIR / ORGANISATIONS_FILE)
     explicit = show.explicit if show else False
     language = show.language if show else "en"
+    load = partial_loader(episode_loader) if episode_loader else load_episode
     episodes = [
-        _collect(problems, load_episode, folder, root, explicit, language)
+        _collect(problems, load, folder, root, explicit, language)
         for folder in episode_folders(root, problems)
     ]
     partial = PartialContent(
         root, show, people, organisations, tuple(e for e in episodes if e is not None)
     )
     return partial, problems
+
+
+def partial_loader(episode_loader: Callable[..., Episode]) -> Callable[..., Episode]:
+    def load(folder: Path, root: Path, explicit: bool, language: str) -> Episode:
+        return episode_loader(load_episode, folder, root, explicit, language)
+
+    return load
 
 
 def _collect(

@@ -167,7 +167,7 @@ def render_feed(site: Site) -> bytes:
 
 def _person_href(site: Site, person_id: str) -> str | None:
     """The person's page on the site, if the site has one."""
-    if any(p.id == person_id for p in site.featured_people):
+    if person_id in site.featured_person_ids:
         return site.url(site.person_path(site.content.people[person_id]))
     return None
 

@@ -63,8 +63,8 @@ _HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
 
 def _render(markdown: str, slow: MarkdownIt, heading: Any) -> str:
     if _CMARK_UNSURE.search(markdown):
-        return slow.render(markdown)
-    html = cmarkgfm.markdown_to_html_with_extensions(
+        return str(slow.render(markdown))
+    html: str = cmarkgfm.markdown_to_html_with_extensions(
         markdown, options=Options.CMARK_OPT_UNSAFE, extensions=["table"]
     )
     return _HEADING_TAG.sub(heading, html)
