@@ -187,6 +187,7 @@ def cached_build(
     if cache.unchanged_inputs(settings, moment.timestamp()) and live_intact(out, state.outputs):
         result: BuildResult = state.result
         return result
+    cache.load_records()
     content = gather(root, site_url, now=moment, preview=preview, progress=progress, cache=cache)
     site = Site(content)
     env = environment(content.show.root)

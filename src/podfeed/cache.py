@@ -121,10 +121,14 @@ class BuildCache:
         self._audio_dirty = False
         self._used_episodes: set[str] = set()
         with _no_gc():
+            self.state = self._read(self.out_file) or OutputState()
+
+    def load_records(self) -> None:
+        """Episodes and audio facts: needed only when something changed."""
+        with _no_gc():
             for shard in range(_SHARDS):
                 self.episodes |= self._read(self.folder / f"episodes-{shard}.pickle") or {}
             self.audio = self._read(self.folder / "audio.pickle") or {}
-            self.state = self._read(self.out_file) or OutputState()
 
     @staticmethod
     def _read(path: Path) -> Any:
