@@ -7,7 +7,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 NODE_STAMP = node_modules/.installed
 
-.PHONY: build test lint media screenshots clean
+.PHONY: build test lint bench media screenshots clean
 
 build: $(STAMP)
 	$(BIN)/podfeed build
@@ -32,6 +32,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/mypy
+
+# podfeed against Hugo (Debian's `hugo`, if installed) on generated shows of 100, 1,000
+# and 10,000 episodes: cold build, no-op, one edit, one new episode; time and memory.
+# Takes several minutes; not part of the tests. BENCH_ARGS="--sizes 100,1000 --rounds 1"
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 # PNGs of the home page and an episode page at 390 and 1280 px wide (light and dark),
 # taken by Debian's headless Chromium, into screenshots/ (git-ignored).

@@ -128,6 +128,11 @@ def cli() -> None:
     is_flag=True,
     help="Publish drafts and scheduled episodes too, to look at them before release.",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Build everything from scratch, ignoring .cache/podfeed (same output, slower).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something is wrong.")
 def build_command(
     show_dir: Path,
@@ -135,6 +140,7 @@ def build_command(
     site_url: str | None,
     now: datetime,
     preview: bool,
+    no_cache: bool,
     quiet: bool,
 ) -> None:
     """Build the feed and the website into the output folder.
@@ -148,7 +154,15 @@ def build_command(
         podfeed build --now 2022-06-02T09:00:00+01:00
     """
     try:
-        result = build(show_dir, out, site_url, now=now, preview=preview, progress=_progress(quiet))
+        result = build(
+            show_dir,
+            out,
+            site_url,
+            now=now,
+            preview=preview,
+            progress=_progress(quiet),
+            cached=not no_cache,
+        )
     except PodfeedError as error:
         _fail(error)
         return

@@ -156,6 +156,7 @@ SHOW_FIELDS = (
     f.Field("license", f.line),
     f.Field("license_url", f.web_url),
     f.Field("hosts", f.identifiers, default=()),
+    f.Field("feed_episodes", f.positive_int),
 )
 OWNER_FIELDS = (
     f.Field("name", f.line, required=True),
@@ -209,23 +210,35 @@ def load_content(root: Path, site_url: str | None = None) -> Content:
 
 
 def collect_content(
-    root: Path, site_url: str | None = None
+    root: Path, site_url: str | None = None, episode_loader: Callable[..., Episode] | None = None
 ) -> tuple[PartialContent, list[Problem]]:
-    """Read what can be read and list every problem, so later stages can add theirs."""
+    """Read what can be read and list every problem, so later stages can add theirs.
+
+    `episode_loader(load_episode, folder, root, explicit, language)` may stand in for
+    `load_episode`, e.g. to answer from the build cache.
+    """
     problems: list[Problem] = []
     show = _collect(problems, load_show, root, site_url)
     people = _collect(problems, load_people, root / EPISODES_DIR / PEOPLE_FILE)
     organisations = _collect(problems, load_organisations, root / EPISODES_DIR / ORGANISATIONS_FILE)
     explicit = show.explicit if show else False
     language = show.language if show else "en"
+    load = partial_loader(episode_loader) if episode_loader else load_episode
     episodes = [
-        _collect(problems, load_episode, folder, root, explicit, language)
+        _collect(problems, load, folder, root, explicit, language)
         for folder in episode_folders(root, problems)
     ]
     partial = PartialContent(
         root, show, people, organisations, tuple(e for e in episodes if e is not None)
     )
     return partial, problems
+
+
+def partial_loader(episode_loader: Callable[..., Episode]) -> Callable[..., Episode]:
+    def load(folder: Path, root: Path, explicit: bool, language: str) -> Episode:
+        return episode_loader(load_episode, folder, root, explicit, language)
+
+    return load
 
 
 def _collect(
@@ -293,6 +306,7 @@ def load_show(root: Path, site_url: str | None = None) -> Show:
         license=values["license"],
         license_url=values["license_url"],
         hosts=values["hosts"],
+        feed_episodes=values["feed_episodes"],
     )
 
 

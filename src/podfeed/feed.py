@@ -112,7 +112,7 @@ class ItunesEntryExtension(BaseEntryExtension):  # type: ignore[misc]
 
 
 def render_feed(site: Site) -> bytes:
-    """The RSS 2.0 feed of every episode in `site`, newest first, as UTF-8 bytes."""
+    """The RSS 2.0 feed of the newest `feed_episodes` (default all), newest first, as UTF-8."""
     show = site.content.show
     artwork_url = site.url(site.artwork_path)
     fg = FeedGenerator()
@@ -130,14 +130,14 @@ def render_feed(site: Site) -> bytes:
     fg.docs("https://www.rssboard.org/rss-specification")  # feedgen's default is http://
     fg.image(url=artwork_url, title=xml_text(show.title), link=site.url(""))
     # Builds must be reproducible: the feed changes only when its episodes do.
-    if site.episodes:
-        newest = site.episodes[0].released
+    if site.feed_episodes:
+        newest = site.feed_episodes[0].released
         fg.lastBuildDate(newest)
         fg.pubDate(newest)
-    fg.itunes.set(show, artwork_url, show.explicit or any(e.explicit for e in site.episodes))
+    fg.itunes.set(show, artwork_url, show.explicit or any(e.explicit for e in site.feed_episodes))
     hosts = _hosts(site)
     fg.podcast.set(show, site.feed_url, hosts)
-    for episode in site.episodes:
+    for episode in site.feed_episodes:
         page_url = site.url(site.episode_path(episode))
         entry = fg.add_entry(order="append")
         entry.title(xml_text(episode.title))
@@ -166,7 +166,7 @@ def render_feed(site: Site) -> bytes:
 
 def _person_href(site: Site, person_id: str) -> str | None:
     """The person's page on the site, if the site has one."""
-    if any(p.id == person_id for p in site.featured_people):
+    if person_id in site.featured_person_ids:
         return site.url(site.person_path(site.content.people[person_id]))
     return None
 

@@ -123,6 +123,7 @@ class Show:
     license_url: str | None = None
     hosts: tuple[str, ...] = ()  # person ids
     artwork_url: str | None = None  # artwork hosted elsewhere (an imported show)
+    feed_episodes: int | None = None  # newest episodes the feed carries; None: all
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ so `public/` works on any host, in a sub-folder, or opened straight from disk.
 
 from __future__ import annotations
 
+import functools
 import posixpath
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -100,23 +102,37 @@ def relative(from_path: str, to_path: str) -> str:
     if "://" in to_path:
         return to_path
     target = to_path + "index.html" if to_path == "" or to_path.endswith("/") else to_path
-    start = posixpath.dirname(from_path) or "."
+    return _relative(target, posixpath.dirname(from_path))
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative(target: str, start: str) -> str:
+    """posixpath.relpath for the clean relative paths of outputs, without its file-system calls."""
+    if not start:
+        return target
+    if target.startswith(start + "/"):
+        return target[len(start) + 1 :]
     return posixpath.relpath(target, start)
 
 
-def render_pages(site: Site) -> list[tuple[str, bytes]]:
-    """Every HTML page, static file and discovery file of the website, as (path, bytes)."""
-    env = environment(site.content.show.root)
+def render_pages(
+    site: Site, skip: Collection[str] = (), env: jinja2.Environment | None = None
+) -> list[tuple[str, bytes]]:
+    """Every HTML page, static file and discovery file of the website, as (path, bytes).
+
+    Pages named in `skip` (unchanged since the last build) are neither rendered nor returned.
+    """
+    env = env or environment(site.content.show.root)
     show = site.content.show
-    pages: list[tuple[str, str, dict[str, Any]]] = [
-        ("index.html", "index.html", {"structured_data": structured.home_data(site)})
+    pages: list[tuple[str, str, Callable[[], dict[str, Any]]]] = [
+        ("index.html", "index.html", lambda: {"structured_data": structured.home_data(site)})
     ]
     for position, episode in enumerate(site.episodes):
         pages.append(
             (
                 site.episode_path(episode) + "index.html",
                 "episode.html",
-                {
+                lambda position=position, episode=episode: {  # type: ignore[misc]
                     "episode": episode,
                     "notes": notes_html(episode.notes_markdown),
                     "transcript": transcript_sections(episode, show.language),
@@ -133,7 +149,7 @@ def render_pages(site: Site) -> list[tuple[str, bytes]]:
             (
                 site.person_path(person) + "index.html",
                 "person.html",
-                {
+                lambda person=person: {  # type: ignore[misc]
                     "person": person,
                     "appearances": site.episodes_with_person(person.id),
                     "structured_data": structured.person_data(site, person),
@@ -145,7 +161,7 @@ def render_pages(site: Site) -> list[tuple[str, bytes]]:
             (
                 site.organisation_path(organisation) + "index.html",
                 "organisation.html",
-                {
+                lambda organisation=organisation: {  # type: ignore[misc]
                     "organisation": organisation,
                     "episodes": site.episodes_with_organisation(organisation.id),
                     "members": site.members(organisation.id),
@@ -154,22 +170,36 @@ def render_pages(site: Site) -> list[tuple[str, bytes]]:
             )
         )
     outputs: list[tuple[str, bytes]] = []
-    for path, template_name, context in pages:
+    for path, template_name, make_context in pages:
+        if path in skip:
+            continue
 
         def link(target: str, path: str = path) -> str:
             return relative(path, target)
 
+        context = make_context()
         context |= {"page_url": site.url(path.removesuffix("index.html")), "link": link}
         outputs.append((path, _render(env, site, template_name, context)))
     # Hosts serve the 404 page at whatever address was asked for: links start at the root.
     not_found = {"page_url": None, "structured_data": None, "link": site.root_relative}
-    outputs.append((NOT_FOUND_PATH, _render(env, site, "404.html", not_found)))
+    if NOT_FOUND_PATH not in skip:
+        outputs.append((NOT_FOUND_PATH, _render(env, site, "404.html", not_found)))
     for name in STATIC_FILES:
         source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
         outputs.append((name, source.encode("utf-8")))
-    outputs.append((SITEMAP_PATH, structured.sitemap(site)))
+    if SITEMAP_PATH not in skip:
+        outputs.append((SITEMAP_PATH, structured.sitemap(site)))
     outputs.append(("robots.txt", structured.robots(site)))
     return outputs
+
+
+def template_sources(env: jinja2.Environment) -> dict[str, str]:
+    """Every template the site can use, from the show's folder first, by name."""
+    assert env.loader is not None
+    sources = {}
+    for name in sorted(env.loader.list_templates()):
+        sources[name], _, _ = env.loader.get_source(env, name)
+    return sources
 
 
 def _render(

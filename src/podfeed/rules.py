@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import email.utils
+import functools
 import itertools
 import json
 import re
@@ -243,6 +244,7 @@ class _HtmlScan(HTMLParser):
         self.tags.append((tag, attrs))
 
 
+@functools.lru_cache(maxsize=1024)  # three rules scan each description
 def _html_tags(value: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
     scan = _HtmlScan()
     scan.feed(value)

@@ -74,6 +74,12 @@ class Site:
         )
 
     @cached_property
+    def feed_episodes(self) -> tuple[Episode, ...]:
+        """The newest `feed_episodes` of podcast.yaml (all by default); pages keep every one."""
+        cap = self.content.show.feed_episodes
+        return self.episodes if cap is None else self.episodes[:cap]
+
+    @cached_property
     def artwork_path(self) -> str:
         """Named by content, so a new picture gets a new URL and apps refresh their copy.
 
@@ -120,20 +126,36 @@ class Site:
         return f"organisations/{organisation.id}/"
 
     def episodes_with_person(self, person_id: str) -> list[tuple[Episode, str]]:
-        return [
-            (episode, appearance.role)
-            for episode in self.episodes
-            for appearance in episode.people
-            if appearance.person == person_id
-        ]
+        return list(self._appearances.get(person_id, ()))
 
     def episodes_with_organisation(self, organisation_id: str) -> list[Episode]:
-        return [e for e in self.episodes if organisation_id in e.organisations]
+        return list(self._featuring.get(organisation_id, ()))
+
+    @cached_property
+    def _appearances(self) -> dict[str, list[tuple[Episode, str]]]:
+        """Person id → (episode, role), newest first: one pass, not one per person."""
+        index: dict[str, list[tuple[Episode, str]]] = {}
+        for episode in self.episodes:
+            for appearance in episode.people:
+                index.setdefault(appearance.person, []).append((episode, appearance.role))
+        return index
+
+    @cached_property
+    def _featuring(self) -> dict[str, list[Episode]]:
+        index: dict[str, list[Episode]] = {}
+        for episode in self.episodes:
+            for organisation_id in dict.fromkeys(episode.organisations):
+                index.setdefault(organisation_id, []).append(episode)
+        return index
 
     @cached_property
     def featured_people(self) -> tuple[Person, ...]:
         ids = {a.person for e in self.episodes for a in e.people}
         return tuple(p for key, p in sorted(self.content.people.items()) if key in ids)
+
+    @cached_property
+    def featured_person_ids(self) -> frozenset[str]:
+        return frozenset(p.id for p in self.featured_people)
 
     @cached_property
     def featured_organisations(self) -> tuple[Organisation, ...]:
@@ -143,4 +165,12 @@ class Site:
         return tuple(o for key, o in sorted(self.content.organisations.items()) if key in ids)
 
     def members(self, organisation_id: str) -> tuple[Person, ...]:
-        return tuple(p for p in self.featured_people if p.organisation == organisation_id)
+        return self._members.get(organisation_id, ())
+
+    @cached_property
+    def _members(self) -> dict[str, tuple[Person, ...]]:
+        index: dict[str, list[Person]] = {}
+        for person in self.featured_people:
+            if person.organisation:
+                index.setdefault(person.organisation, []).append(person)
+        return {key: tuple(people) for key, people in index.items()}

@@ -1,0 +1,241 @@
+"""The build cache: what a build learnt, so the next one redoes only what changed.
+
+It lives in `.cache/podfeed/` in the show's folder (git-ignored, safe to delete: a build
+without it does everything from scratch and gives the same bytes). It holds
+
+- each episode as loaded, keyed by the stat of its episode.md, its folder and the
+  transcript files it read (a file's stat: size, modification time in ns, inode);
+- each audio file's facts, keyed by the audio file's stat;
+- per output folder: a stamp of every input of the last build, so a build where nothing
+  changed stops after a few thousand `stat` calls; the key of every output (a digest of
+  everything it was made from) and the stat of the file written, so unchanged outputs
+  are linked from the previous `public/`, neither rendered nor written; and the rule
+  table's findings on the last feed with what the rules read.
+
+Keys are digests of the inputs' stats and of podfeed's own code and templates, so an
+upgrade of podfeed, a new template or a changed setting invalidates what depends on it.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import pickle
+import stat
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from podfeed import __version__
+from podfeed.model import AudioInfo, Episode
+
+CACHE_DIR = ".cache/podfeed"
+_FORMAT = 1
+_SHARDS = 32  # episode records are saved in shards, so one edit rewrites one shard
+
+# (size, mtime_ns, inode) of a file, or None when it does not exist; for a symbolic link,
+# the link's own and then its target's
+Stat = tuple[int, ...] | None
+
+
+def stat_of(path: Path | str) -> Stat:
+    try:
+        result = os.lstat(path)
+        own = (result.st_size, result.st_mtime_ns, result.st_ino)
+        if not stat.S_ISLNK(result.st_mode):
+            return own
+        target = os.stat(path)
+    except OSError:
+        return None
+    return (*own, target.st_size, target.st_mtime_ns, target.st_ino)
+
+
+def digest(*parts: object) -> str:
+    """A short stable digest of plain values (str, int, tuples, None)."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+@cache
+def code_digest() -> str:
+    """podfeed's own code and built-in templates: a new version re-renders everything."""
+    package = Path(__file__).parent
+    hasher = hashlib.blake2b(__version__.encode(), digest_size=16)
+    for path in sorted([*package.glob("*.py"), *package.glob("templates/*")]):
+        hasher.update(path.name.encode())
+        hasher.update(path.read_bytes())
+    return hasher.hexdigest()
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Unpickling many small objects is three times faster without the cyclic GC."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@dataclass
+class EpisodeRecord:
+    stamp: tuple[Any, ...]  # stats of what load_episode read
+    episode: Episode
+    key: str  # digest of the stamp: the episode's identity in output keys
+
+
+@dataclass
+class AudioRecord:
+    stamp: Stat
+    info: AudioInfo
+
+
+@dataclass
+class OutputState:
+    """What the last build into one output folder knew."""
+
+    inputs: tuple[tuple[str, Stat], ...] = ()  # every input read and its stat
+    settings: str = ""  # digest of the build's arguments and podfeed's code
+    next_release: float | None = None  # earliest release still held back (timestamp)
+    result: Any = None  # the BuildResult to give again when nothing changed
+    outputs: dict[str, tuple[str, Stat]] = field(default_factory=dict)  # name → key, file
+    back_names: frozenset[str] | None = None  # names in the back buffer (writer.py)
+    rules: Any = None  # (feed key, {url: key}, issues)
+
+
+class BuildCache:
+    """Loaded once at the start of a build, saved once after the site is swapped in."""
+
+    def __init__(self, root: Path, out: Path) -> None:
+        self.folder = root / CACHE_DIR
+        self.out_file = self.folder / f"out-{digest(str(out))}.pickle"
+        self.episodes: dict[str, EpisodeRecord] = {}
+        self.audio: dict[str, AudioRecord] = {}
+        self.state = OutputState()
+        self._dirty_shards: set[int] = set()
+        self._audio_dirty = False
+        self._used_episodes: set[str] = set()
+        with _no_gc():
+            self.state = self._read(self.out_file) or OutputState()
+
+    def load_records(self) -> None:
+        """Episodes and audio facts: needed only when something changed."""
+        with _no_gc():
+            for shard in range(_SHARDS):
+                self.episodes |= self._read(self.folder / f"episodes-{shard}.pickle") or {}
+            self.audio = self._read(self.folder / "audio.pickle") or {}
+
+    @staticmethod
+    def _read(path: Path) -> Any:
+        try:
+            with path.open("rb") as file:
+                version, data = pickle.load(file)
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
+            return None
+        except (AttributeError, ImportError, IndexError):  # written by another podfeed
+            return None
+        return data if version == (_FORMAT, code_digest()) else None
+
+    def _write(self, path: Path, data: Any) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(path.name + ".tmp")
+        with temp.open("wb") as file:
+            pickle.dump(((_FORMAT, code_digest()), data), file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+
+    def save(self) -> None:
+        """Write what changed; a failure to write the cache only costs the next build time."""
+        try:
+            by_shard: dict[int, dict[str, EpisodeRecord]] = {}
+            for name, record in self.episodes.items():
+                shard = _shard(name)
+                if shard in self._dirty_shards:
+                    by_shard.setdefault(shard, {})[name] = record
+            for shard in self._dirty_shards:
+                self._write(self.folder / f"episodes-{shard}.pickle", by_shard.get(shard, {}))
+            if self._audio_dirty:
+                self._write(self.folder / "audio.pickle", self.audio)
+            self._write(self.out_file, self.state)
+            _ignore_in_git(self.folder)
+        except OSError:
+            pass
+
+    # --- episodes ------------------------------------------------------------------------
+
+    def load_episode(
+        self, load: Any, folder: Path, root: Path, explicit: bool, language: str
+    ) -> Episode:
+        """`load(folder, root, explicit, language)` unless the same files were loaded before."""
+        name = str(folder)
+        self._used_episodes.add(name)
+        record = self.episodes.get(name)
+        head = (explicit, language, str(root), stat_of(folder), stat_of(folder / "episode.md"))
+        if record is not None and (
+            record.stamp[0] == head and all(stat_of(p) == s for p, s in record.stamp[1])
+        ):
+            return record.episode
+        episode: Episode = load(folder, root, explicit, language)
+        read = [t.path for t in episode.transcripts]
+        stamp = (head, tuple((str(p), stat_of(p)) for p in read))
+        self.episodes[name] = EpisodeRecord(stamp, episode, digest(stamp))
+        self._dirty_shards.add(_shard(name))
+        return episode
+
+    def episode_key(self, episode: Episode) -> str:
+        """The identity of a loaded episode and its audio, for output keys."""
+        record = self.episodes.get(str(episode.folder))
+        base = record.key if record is not None else digest(repr(episode))
+        audio = self.audio.get(str(episode.audio_path)) if episode.audio_url is None else None
+        return digest(base, audio.stamp if audio else repr(episode.remote_audio))
+
+    def loaded_episodes(self) -> list[EpisodeRecord]:
+        """The episodes this build loaded (from the cache or afresh), drafts included."""
+        return [self.episodes[name] for name in sorted(self._used_episodes)]
+
+    def forget_unused_episodes(self) -> None:
+        for name in set(self.episodes) - self._used_episodes:
+            del self.episodes[name]
+            self._dirty_shards.add(_shard(name))
+
+    # --- audio ---------------------------------------------------------------------------
+
+    def read_audio_info(self, read: Any, path: Path) -> AudioInfo:
+        stamp = stat_of(path)
+        record = self.audio.get(str(path))
+        if record is not None and stamp is not None and record.stamp == stamp:
+            return record.info
+        info: AudioInfo = read(path)
+        self.audio[str(path)] = AudioRecord(stamp, info)
+        self._audio_dirty = True
+        return info
+
+    # --- inputs --------------------------------------------------------------------------
+
+    def unchanged_inputs(self, settings: str, now: float) -> bool:
+        """Whether every input of the last build is as it was (and no release came due)."""
+        state = self.state
+        if not state.inputs or state.settings != settings or state.result is None:
+            return False
+        if state.next_release is not None and now >= state.next_release:
+            return False
+        return all(stat_of(path) == known for path, known in state.inputs)
+
+
+def input_stamps(paths: Iterable[Path | str]) -> tuple[tuple[str, Stat], ...]:
+    return tuple((str(p), stat_of(p)) for p in dict.fromkeys(map(str, paths)))
+
+
+def _shard(name: str) -> int:
+    return int(hashlib.blake2b(name.encode(), digest_size=2).hexdigest(), 16) % _SHARDS
+
+
+def _ignore_in_git(folder: Path) -> None:
+    """The cache is the machine's, not the show's: keep it out of commits."""
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n")

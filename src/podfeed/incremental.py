@@ -1,0 +1,162 @@
+"""What each output is made from, as a key: same key, same bytes.
+
+A page's key digests everything its template can show: the templates, the show's
+settings, the episode (by the stat of its files and its audio's), its neighbours for the
+previous/next links, the people and organisations it links to. Person and organisation
+pages digest the episodes they list; the home page digests every episode.
+
+The built-in templates read only those. A show's own template that reaches across the
+whole site (`site.episodes`, `people.values()`…) from any page but the home page makes
+every page depend on everything: always right, only slower.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from urllib.parse import unquote
+
+from podfeed.cache import OutputState, Stat, code_digest, digest, stat_of
+from podfeed.check import Issue, Locator, issues_from, output_reader
+from podfeed.model import Episode, Organisation, Person
+from podfeed.publish import Output, Unchanged
+from podfeed.rules import FeedDoc, run_rules
+from podfeed.site import FEED_PATH, NOT_FOUND_PATH, SITEMAP_PATH, Site
+
+# Template text that reads beyond the page's own episode, person or organisation.
+_SITE_WIDE = re.compile(
+    r"site\s*\.\s*(content|episodes|feed_episodes|featured|members|episodes_with|page_paths)"
+    r"|(?<![.\w])(people|organisations)\s*(\.\s*(values|items|keys)\b|\||\)|%}|}})"
+)
+# Pages that list every episode anyway, so depend on everything.
+_PER_SITE_TEMPLATES = ("index.html", "404.html")
+
+
+def output_keys(
+    site: Site, templates: dict[str, str], episode_key: Callable[[Episode], str]
+) -> dict[str, str]:
+    """Output path → key, for every page, the sitemap and the feed."""
+    show = site.content.show
+    people, organisations = site.content.people, site.content.organisations
+    base = digest(code_digest(), sorted(templates.items()), repr(show), site.artwork_path)
+    episode_keys = {e.folder: episode_key(e) for e in site.episodes}
+    everything = digest(
+        base,
+        [episode_keys[e.folder] for e in site.episodes],
+        sorted(map(repr, people.values())),
+        sorted(map(repr, organisations.values())),
+    )
+    wide = any(
+        _SITE_WIDE.search(source)
+        for name, source in templates.items()
+        if name not in _PER_SITE_TEMPLATES
+    )
+
+    def person_key(person: Person) -> str:
+        organisation = organisations.get(person.organisation or "")
+        return digest(repr(person), repr(organisation))
+
+    def organisation_key(organisation: Organisation) -> str:
+        return repr(organisation)
+
+    keys: dict[str, str] = {}
+    ordered = site.episodes
+    for position, episode in enumerate(ordered):
+        newer = ordered[position - 1] if position > 0 else None
+        older = ordered[position + 1] if position + 1 < len(ordered) else None
+        keys[site.episode_path(episode) + "index.html"] = (
+            everything
+            if wide
+            else digest(
+                base,
+                episode_keys[episode.folder],
+                episode_keys[newer.folder] if newer else None,
+                episode_keys[older.folder] if older else None,
+                [person_key(people[a.person]) for a in episode.people if a.person in people],
+                [organisation_key(organisations[o]) for o in episode.organisations],
+            )
+        )
+    for person in site.featured_people:
+        keys[site.person_path(person) + "index.html"] = (
+            everything
+            if wide
+            else digest(
+                base,
+                person_key(person),
+                [
+                    (episode_keys[e.folder], role)
+                    for e, role in site.episodes_with_person(person.id)
+                ],
+            )
+        )
+    for organisation in site.featured_organisations:
+        keys[site.organisation_path(organisation) + "index.html"] = (
+            everything
+            if wide
+            else digest(
+                base,
+                organisation_key(organisation),
+                [episode_keys[e.folder] for e in site.episodes_with_organisation(organisation.id)],
+                [person_key(p) for p in site.members(organisation.id)],
+            )
+        )
+    keys["index.html"] = everything
+    keys[NOT_FOUND_PATH] = everything
+    keys[SITEMAP_PATH] = digest(base, site.page_paths(), [e.released.isoformat() for e in ordered])
+    in_feed = site.feed_episodes
+    credited = {i for e in in_feed for i in (*(a.person for a in e.people),)} | set(show.hosts)
+    keys[FEED_PATH] = digest(
+        base,
+        [episode_keys[e.folder] for e in in_feed],
+        sorted(repr(people[i]) for i in credited if i in people),
+        sorted(i for i in credited if i in site.featured_person_ids),
+    )
+    return keys
+
+
+def content_key(data: bytes | Path | Unchanged) -> str:
+    """The key of an output made without a page key: its bytes, or its source file's stat."""
+    if isinstance(data, Path):
+        return digest(str(data), stat_of(data))
+    if isinstance(data, bytes):
+        return hashlib.blake2b(data, digest_size=16).hexdigest()
+    raise TypeError("an unchanged output keeps the key it had")
+
+
+def live_intact(out: Path, outputs: dict[str, tuple[str, Stat]]) -> bool:
+    """Whether the live site still holds exactly the files the last build wrote."""
+    return bool(outputs) and all(stat_of(out / name) == stat for name, (_, stat) in outputs.items())
+
+
+def checked_feed(
+    site: Site,
+    feed: bytes,
+    outputs: Sequence[Output],
+    out: Path,
+    feed_key: str,
+    content_keys: dict[str, str],
+    state: OutputState,
+) -> list[Issue]:
+    """The rule table on the feed, as `check.feed_issues`; skipped when neither the feed nor
+    any file the rules read changed since the last build."""
+    if state.rules is not None:
+        key, fetched, issues = state.rules
+        if key == feed_key and all(content_keys.get(n) == k for n, k in fetched.items()):
+            return list(issues)
+    files = [(n, out / n if isinstance(d, Unchanged) else d) for n, d in outputs]
+    read = output_reader(site, files)
+    prefix = site.base + "/"
+    read_names: dict[str, str | None] = {}
+
+    def recording(url: str) -> bytes | None:
+        if url.startswith(prefix):
+            name = unquote(url[len(prefix) :])
+            read_names[name] = content_keys.get(name)
+        return read(url)
+
+    doc = FeedDoc(feed, fetch=recording, feed_url=site.feed_url)
+    issues = issues_from(run_rules(doc, ("feed",)), Locator(out / FEED_PATH, site))
+    state.rules = (feed_key, read_names, tuple(issues))
+    return issues

@@ -1,0 +1,277 @@
+"""Rebuilds from the build cache give the same bytes as a build from scratch, whatever changed."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import feedparser
+import podcastparser
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from podfeed.build import build
+from podfeed.cache import CACHE_DIR
+from podfeed.check import check_show
+from podfeed.cli import cli
+from podfeed.publish import back_buffer
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "tests" / "data"
+
+EPISODES = "episodes"
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def episode(show: Path, prefix: str) -> Path:
+    return next((show / EPISODES).glob(f"{prefix}-*"))
+
+
+def edit_notes(show: Path) -> None:
+    path = episode(show, "02") / "episode.md"
+    path.write_text(path.read_text() + "\nA paragraph added after release.\n")
+
+
+def edit_title(show: Path) -> None:
+    replace_in(episode(show, "03") / "episode.md", 'title: "', 'title: "Revised: ')
+
+
+def edit_template(show: Path) -> None:
+    replace_in(show / "templates" / "episode.html", "<h2 id=\"notes\">Show notes</h2>",
+               "<h2 id=\"notes\">Notes</h2>")  # fmt: skip
+
+
+def edit_stylesheet(show: Path) -> None:
+    path = show / "templates" / "style.css"
+    path.write_text(path.read_text() + "\n.notes { margin-top: 2rem; }\n")
+
+
+def edit_show_setting(show: Path) -> None:
+    replace_in(show / "podcast.yaml", 'copyright: "© 2022', 'copyright: "© 2022, 2023')
+
+
+def edit_person_name(show: Path) -> None:
+    replace_in(show / EPISODES / "people.yaml", "name: Anna Quigley", "name: Dr Anna Quigley")
+
+
+def edit_organisation_website(show: Path) -> None:
+    replace_in(
+        show / EPISODES / "organisations.yaml",
+        "website: https://www.england.nhs.uk/",
+        "website: https://www.england.nhs.uk/about/",
+    )
+
+
+def add_episode(show: Path) -> None:
+    source = episode(show, "04")
+    target = show / EPISODES / "05-a-bonus-episode"
+    shutil.copytree(source, target)
+    text = (target / "episode.md").read_text()
+    text = text.replace("number: 4", "number: 5").replace(
+        "released: 2022-06-09", "released: 2022-06-16"
+    )
+    text = text.replace('title: "', 'title: "Bonus: ', 1)
+    guid_line = next(line for line in text.splitlines() if line.startswith("guid: "))
+    text = text.replace(guid_line, "guid: 0b7d9c0e-5b8f-4c53-9d7e-7cbb3d0c2f55")
+    (target / "episode.md").write_text(text)
+
+
+def delete_episode(show: Path) -> None:
+    shutil.rmtree(episode(show, "01"))
+
+
+def replace_audio(show: Path) -> None:
+    target = episode(show, "02") / "episode.mp3"
+    target.unlink()
+    shutil.copyfile(DATA / "speech.mp3", target)
+
+
+def cap_feed(show: Path) -> None:
+    path = show / "podcast.yaml"
+    path.write_text(path.read_text() + "feed_episodes: 2\n")
+
+
+EDITS: dict[str, Callable[[Path], None]] = {
+    "notes": edit_notes,
+    "title": edit_title,
+    "template": edit_template,
+    "stylesheet": edit_stylesheet,
+    "show setting": edit_show_setting,
+    "person name": edit_person_name,
+    "organisation website": edit_organisation_website,
+    "new episode": add_episode,
+    "deleted episode": delete_episode,
+    "audio file replaced": replace_audio,
+    "feed cap": cap_feed,
+}
+
+
+@pytest.mark.parametrize("kind", list(EDITS))
+def test_a_rebuild_after_an_edit_is_the_same_as_a_build_from_scratch(
+    bundled_show: Path, tmp_path: Path, kind: str
+) -> None:
+    build(bundled_show)
+    build(bundled_show)  # a second build: the back buffer exists from now on
+    before = files(bundled_show / "public")
+    EDITS[kind](bundled_show)
+    build(bundled_show)
+    after = files(bundled_show / "public")
+    assert after != before, "the edit must show in the site"
+    build(bundled_show, tmp_path / "scratch", cached=False)
+    assert after == files(tmp_path / "scratch")
+    # and once more, from the back buffer that now holds the site before the edit
+    build(bundled_show)
+    assert files(bundled_show / "public") == after
+
+
+def test_every_kind_of_edit_in_a_row(bundled_show: Path, tmp_path: Path) -> None:
+    build(bundled_show)
+    for number, edit in enumerate(EDITS.values()):
+        edit(bundled_show)
+        build(bundled_show)
+        build(bundled_show, tmp_path / f"scratch-{number}", cached=False)
+        assert files(bundled_show / "public") == files(tmp_path / f"scratch-{number}")
+
+
+def test_a_build_with_nothing_changed_writes_nothing(bundled_show: Path) -> None:
+    first = build(bundled_show)
+    build(bundled_show)
+    inodes = {p: p.stat().st_ino for p in (bundled_show / "public").rglob("*")}
+    again = build(bundled_show)
+    assert again == first
+    assert {p: p.stat().st_ino for p in (bundled_show / "public").rglob("*")} == inodes
+
+
+def test_the_cache_and_back_buffer_stay_out_of_the_site_and_git(bundled_show: Path) -> None:
+    build(bundled_show)
+    edit_notes(bundled_show)
+    build(bundled_show)
+    assert (bundled_show / CACHE_DIR / ".gitignore").read_text() == "*\n"
+    assert back_buffer(bundled_show / "public").is_dir()
+    assert not any(".cache" in p.parts for p in (bundled_show / "public").rglob("*"))
+
+
+def test_media_are_copied_so_editing_the_show_leaves_the_site_alone(bundled_show: Path) -> None:
+    build(bundled_show)
+    audio = episode(bundled_show, "02") / "episode.mp3"
+    published = next((bundled_show / "public" / EPISODES).glob("*mental*/*.mp3"))
+    before = published.read_bytes()
+    with audio.open("r+b") as file:  # an editor saving in place
+        file.write(b"\0" * 64)
+    assert published.read_bytes() == before
+
+
+def test_a_deleted_site_or_a_hand_edited_page_is_rebuilt(
+    bundled_show: Path, tmp_path: Path
+) -> None:
+    build(bundled_show)
+    build(bundled_show, tmp_path / "scratch", cached=False)
+    page = bundled_show / "public" / "index.html"
+    page.write_bytes(b"edited by hand")
+    build(bundled_show)
+    assert files(bundled_show / "public") == files(tmp_path / "scratch")
+    shutil.rmtree(bundled_show / "public")
+    build(bundled_show)
+    assert files(bundled_show / "public") == files(tmp_path / "scratch")
+
+
+def test_a_corrupt_cache_is_ignored(bundled_show: Path, tmp_path: Path) -> None:
+    build(bundled_show)
+    for path in (bundled_show / CACHE_DIR).glob("*.pickle"):
+        path.write_bytes(b"not a pickle")
+    edit_title(bundled_show)
+    build(bundled_show)
+    build(bundled_show, tmp_path / "scratch", cached=False)
+    assert files(bundled_show / "public") == files(tmp_path / "scratch")
+
+
+def test_an_unfinished_back_buffer_is_rebuilt(bundled_show: Path, tmp_path: Path) -> None:
+    build(bundled_show)
+    edit_notes(bundled_show)
+    build(bundled_show)
+    back = back_buffer(bundled_show / "public")
+    (back / "stray.html").write_bytes(b"left by a killed build")
+    marker = back.parent / f"{back.name}.incomplete"
+    marker.touch()
+    edit_title(bundled_show)
+    build(bundled_show)
+    assert not marker.exists()
+    build(bundled_show, tmp_path / "scratch", cached=False)
+    assert files(bundled_show / "public") == files(tmp_path / "scratch")
+
+
+def test_a_release_coming_due_is_not_a_no_op(bundled_show: Path) -> None:
+    from datetime import UTC, datetime
+
+    early = datetime(2022, 6, 5, tzinfo=UTC)
+    held = build(bundled_show, now=early)
+    assert held.held_back == 1
+    assert build(bundled_show, now=early).episodes == 3
+    later = build(bundled_show, now=datetime(2022, 7, 1, tzinfo=UTC))
+    assert (later.episodes, later.held_back) == (4, 0)
+
+
+# --- the feed cap ------------------------------------------------------------------------
+
+
+def test_the_feed_carries_the_newest_episodes_and_pages_keep_all(bundled_show: Path) -> None:
+    cap_feed(bundled_show)
+    result = build(bundled_show)
+    public = bundled_show / "public"
+    feed = etree.parse(str(public / "feed.xml"))
+    titles = feed.xpath("/rss/channel/item/title/text()")
+    assert len(titles) == 2
+    parsed = feedparser.parse((public / "feed.xml").read_bytes())
+    assert not parsed.bozo
+    assert [e.title for e in parsed.entries] == titles
+    with (public / "feed.xml").open("rb") as file:
+        gpodder = podcastparser.parse("https://podcast.nhsproviders.org/feed.xml", file)
+    assert len(gpodder["episodes"]) == 2
+    assert result.episodes == 4
+    assert len(list((public / EPISODES).glob("*/index.html"))) == 4
+    newest_two = sorted(
+        (p for p in (bundled_show / EPISODES).iterdir() if p.is_dir()), reverse=True
+    )[:2]
+    for folder in newest_two:
+        assert any(folder.name[3:] in link for link in feed.xpath("//item/link/text()"))
+    errors = [i for i in check_show(bundled_show) if i.is_error]
+    assert errors == []
+
+
+@pytest.mark.parametrize("cap", [1, 4, 300])
+def test_the_feed_is_valid_at_any_cap(bundled_show: Path, cap: int) -> None:
+    path = bundled_show / "podcast.yaml"
+    path.write_text(path.read_text() + f"feed_episodes: {cap}\n")
+    build(bundled_show)
+    parsed = feedparser.parse((bundled_show / "public" / "feed.xml").read_bytes())
+    assert not parsed.bozo
+    assert len(parsed.entries) == min(cap, 4)
+    assert [i for i in check_show(bundled_show) if i.is_error] == []
+
+
+def test_a_feed_cap_must_be_a_positive_number(
+    bundled_show: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = bundled_show / "podcast.yaml"
+    text = path.read_text()
+    path.write_text(text + "feed_episodes: 0\n")
+    line = len(text.splitlines()) + 1
+    monkeypatch.chdir(bundled_show)
+    result = runner.invoke(cli, ["build"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[1:] == [
+        f"  podcast.yaml:{line}: feed_episodes: must be 1 or more, not 0."
+    ]
