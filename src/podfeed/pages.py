@@ -21,7 +21,6 @@ from podfeed import structured
 from podfeed.errors import BuildError
 from podfeed.markup import notes_html
 from podfeed.model import Chapter, Cue, Episode
-from podfeed.parallel import parallel_map
 from podfeed.site import FEED_PATH, NOT_FOUND_PATH, SITEMAP_PATH, Site
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
@@ -170,21 +169,17 @@ def render_pages(
                 },
             )
         )
-    jobs = [job for job in pages if job[0] not in skip]
-    for name in {template_name for _, template_name, _ in jobs}:
-        env.get_template(name)  # compiled once here, before any worker starts
+    outputs: list[tuple[str, bytes]] = []
+    for path, template_name, make_context in pages:
+        if path in skip:
+            continue
 
-    def render(job: tuple[str, str, Callable[[], dict[str, Any]]]) -> tuple[str, bytes]:
-        path, template_name, make_context = job
-
-        def link(target: str) -> str:
+        def link(target: str, path: str = path) -> str:
             return relative(path, target)
 
         context = make_context()
         context |= {"page_url": site.url(path.removesuffix("index.html")), "link": link}
-        return path, _render(env, site, template_name, context)
-
-    outputs = parallel_map(render, jobs)
+        outputs.append((path, _render(env, site, template_name, context)))
     # Hosts serve the 404 page at whatever address was asked for: links start at the root.
     not_found = {"page_url": None, "structured_data": None, "link": site.root_relative}
     if NOT_FOUND_PATH not in skip:

@@ -22,7 +22,6 @@ from pathlib import Path, PurePosixPath
 
 from podfeed.cache import Stat, stat_of
 from podfeed.errors import BuildError
-from podfeed.parallel import threaded_map
 from podfeed.writer import (
     _exchange,
     _folder_mode,
@@ -130,31 +129,34 @@ def _update(
     present: frozenset[str],
 ) -> dict[str, Stat]:
     folders = {str(PurePosixPath(n).parent) for n in present} | {"."}
-    for parent in sorted({str(PurePosixPath(name).parent) for name, _ in outputs} - folders):
-        os.makedirs(os.path.join(target_root, parent), exist_ok=True)
-
-    def update(item: Output) -> tuple[str, Stat]:
-        name, data = item
+    stats: dict[str, Stat] = {}
+    for name, data in outputs:
         target = os.path.join(target_root, name)
+        parent = str(PurePosixPath(name).parent)
+        if parent not in folders:
+            os.makedirs(os.path.join(target_root, parent), exist_ok=True)
+            folders.add(parent)
         if isinstance(data, Unchanged):
             known = live.get(name)
             if known is None:
                 raise BuildError.single(out / name, "was expected from the last build.")
             if name not in present or stat_of(target) != known:
                 _link(os.path.join(out, name), target, name in present)
-            return name, known
-        if name in present:
-            os.unlink(target)
-        if isinstance(data, Path):
+            stats[name] = known
+        elif isinstance(data, Path):
             # A copy, not a link: an editor or tagger rewriting the show's file in place
             # must not change the live site behind the build's back.
+            if name in present:
+                os.unlink(target)
             shutil.copyfile(data, target)
+            stats[name] = stat_of(target)
         else:
+            if name in present:
+                os.unlink(target)
             with open(target, "xb") as file:
                 file.write(data)
-        return name, stat_of(target)
-
-    return dict(threaded_map(update, list(outputs)))
+            stats[name] = stat_of(target)
+    return stats
 
 
 def _link(source: str, target: str, replace: bool) -> None:

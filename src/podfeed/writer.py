@@ -16,7 +16,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from podfeed.errors import BuildError
-from podfeed.parallel import threaded_map
 
 # bytes to write, or a file to copy byte for byte
 Output = tuple[str, bytes | Path]
@@ -42,26 +41,19 @@ def write_site(outputs: Iterable[Output], out: Path) -> int:
 
 
 def _write_all(outputs: Iterable[Output], root: Path) -> int:
-    written: dict[str, bytes | Path] = {}
+    written: set[str] = set()
     for name, data in outputs:
         relative = PurePosixPath(name)
         if relative.is_absolute() or ".." in relative.parts or name in written:
             problem = "twice" if name in written else "outside the output folder"
             raise BuildError.single(root / name, f"podfeed tried to write this file {problem}.")
-        written[name] = data
-    for folder in sorted({str(PurePosixPath(name).parent) for name in written} - {"."}):
-        os.makedirs(root / folder, exist_ok=True)
-
-    def write(item: tuple[str, bytes | Path]) -> None:
-        name, data = item
-        target = os.path.join(root, name)
+        written.add(name)
+        target = root.joinpath(*relative.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(data, Path):
             shutil.copyfile(data, target)
         else:
-            with open(target, "xb") as file:
-                file.write(data)
-
-    threaded_map(write, list(written.items()))
+            target.write_bytes(data)
     return len(written)
 
 
