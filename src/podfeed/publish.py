@@ -28,6 +28,7 @@ from podfeed.writer import (
     _refuse_foreign,
     _remove_leftovers,
     _swap,
+    checked_names,
     fsync_dir,
 )
 
@@ -68,7 +69,7 @@ def publish(
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out)
     _refuse_foreign(out)
-    names = _checked_names(outputs, out)
+    names = checked_names((name for name, _ in outputs), out)
     back, marker = back_buffer(out), _marker(out)
     if not out.is_dir() or not live:
         shutil.rmtree(back, ignore_errors=True)
@@ -96,17 +97,6 @@ def publish(
 def settled(out: Path) -> None:
     """The build cache now knows the back buffer's content: drop the marker."""
     _marker(out.absolute()).unlink(missing_ok=True)
-
-
-def _checked_names(outputs: Iterable[Output], out: Path) -> frozenset[str]:
-    written: set[str] = set()
-    for name, _ in outputs:
-        relative = PurePosixPath(name)
-        if relative.is_absolute() or ".." in relative.parts or name in written:
-            problem = "twice" if name in written else "outside the output folder"
-            raise BuildError.single(out / name, f"podfeed tried to write this file {problem}.")
-        written.add(name)
-    return frozenset(written)
 
 
 def _write_fresh(outputs: Sequence[Output], out: Path, live: dict[str, Stat]) -> dict[str, Stat]:

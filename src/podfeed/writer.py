@@ -40,21 +40,29 @@ def write_site(outputs: Iterable[Output], out: Path) -> int:
     return count
 
 
-def _write_all(outputs: Iterable[Output], root: Path) -> int:
+def checked_names(names: Iterable[str], out: Path) -> frozenset[str]:
+    """Output names, refusing one written twice or outside the output folder (a bug)."""
     written: set[str] = set()
-    for name, data in outputs:
+    for name in names:
         relative = PurePosixPath(name)
         if relative.is_absolute() or ".." in relative.parts or name in written:
             problem = "twice" if name in written else "outside the output folder"
-            raise BuildError.single(root / name, f"podfeed tried to write this file {problem}.")
+            raise BuildError.single(out / name, f"podfeed tried to write this file {problem}.")
         written.add(name)
-        target = root.joinpath(*relative.parts)
+    return frozenset(written)
+
+
+def _write_all(outputs: Iterable[Output], root: Path) -> int:
+    outputs = list(outputs)
+    checked_names((name for name, _ in outputs), root)
+    for name, data in outputs:
+        target = root.joinpath(*PurePosixPath(name).parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(data, Path):
             shutil.copyfile(data, target)
         else:
             target.write_bytes(data)
-    return len(written)
+    return len(outputs)
 
 
 def _swap(new: Path, out: Path) -> None:
