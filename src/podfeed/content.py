@@ -281,32 +281,15 @@ def load_show(root: Path, site_url: str | None = None) -> Show:
     if problems:
         raise ContentError(problems)
     assert owner is not None and (artwork is not None or artwork_url is not None)
+    # Fields are named as in podcast.yaml, so a new setting needs no line here.
+    settings = {k: v for k, v in values.values.items() if k not in ("owner", "artwork", "type")}
     return Show(
         root=root,
-        title=values["title"],
-        subtitle=values["subtitle"],
-        description=values["description"],
-        author=values["author"],
         owner=owner,
-        language=values["language"],
-        category=values["category"],
-        subcategory=values["subcategory"],
-        explicit=values["explicit"],
-        show_type=values["type"],
-        site_url=values["site_url"],
         artwork=artwork,
         artwork_url=artwork_url,
-        copyright=values["copyright"],
-        apple_podcasts_url=values["apple_podcasts_url"],
-        spotify_url=values["spotify_url"],
-        podcast_guid=values["podcast_guid"],
-        locked=values["locked"],
-        medium=values["medium"],
-        funding=values["funding"],
-        license=values["license"],
-        license_url=values["license_url"],
-        hosts=values["hosts"],
-        feed_episodes=values["feed_episodes"],
+        show_type=values["type"],
+        **settings,
     )
 
 
