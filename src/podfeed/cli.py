@@ -19,12 +19,9 @@ from podfeed.check import check_feed_file, check_show
 from podfeed.content import EPISODE_FILE
 from podfeed.errors import PodfeedError, Problem
 from podfeed.fields import FieldError
-from podfeed.importer import import_feed
 from podfeed.scaffold import new_episode, placeholder_problems
 from podfeed.schedule import parse_now, resolve_now
-from podfeed.server import PreviewServer
 from podfeed.status import show_status, status_table
-from podfeed.tagger import tag_show
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -364,6 +361,8 @@ def tag_command(show_dir: Path, dry_run: bool, quiet: bool) -> None:
         podfeed tag
     """
     try:
+        from podfeed.tagger import tag_show  # commands load their heavy parts when run
+
         results = tag_show(show_dir, dry_run=dry_run, progress=_progress(quiet))
     except PodfeedError as error:
         _fail(error)
@@ -417,6 +416,8 @@ def import_command(
         podfeed import https://feeds.example.org/show.xml --into my-show
     """
     try:
+        from podfeed.importer import import_feed
+
         result = import_feed(
             feed,
             target,
@@ -457,6 +458,8 @@ def serve_command(show_dir: Path, port: int, out: Path | None) -> None:
         podfeed serve --port 8000
     """
     try:
+        from podfeed.server import PreviewServer
+
         server = PreviewServer(show_dir, port, out, log=lambda line: click.echo(line, err=True))
     except OSError as error:
         raise click.UsageError(f"cannot listen on port {port} ({error.strerror}).") from None
