@@ -336,7 +336,7 @@ def _cover(path: Path, audio_format: AudioFormat, audio: Any) -> CoverArt | None
     if not pictures:
         return None
     _, declared, data = next((p for p in pictures if p[0] == FRONT_COVER), pictures[0])
-    return CoverArt(mime_type=_image_mime(data) or declared.lower(), data=data)
+    return CoverArt(mime_type=_image_mime(data) or declared.lower(), size=len(data))
 
 
 def _mp4_cover_mime(cover: Any) -> str:

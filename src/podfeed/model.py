@@ -19,10 +19,11 @@ class Chapter:
 
 @dataclass(frozen=True)
 class CoverArt:
-    """A picture embedded in an audio file's tags."""
+    """A picture embedded in an audio file's tags: what it is, not its bytes (a build never
+    needs them, and 10,000 episodes' pictures would fill the memory and the build cache)."""
 
     mime_type: str
-    data: bytes
+    size: int  # bytes
 
 
 @dataclass(frozen=True)
