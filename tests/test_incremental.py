@@ -63,6 +63,19 @@ def edit_show_setting(show: Path) -> None:
     replace_in(show / "podcast.yaml", 'copyright: "© 2022', 'copyright: "© 2022, 2023')
 
 
+def edit_show_title(show: Path) -> None:
+    replace_in(show / "podcast.yaml", 'title: "Providers Deliver', 'title: "NHS Providers Deliver')
+
+
+def edit_transcript(show: Path) -> None:
+    replace_in(episode(show, "02") / "transcript.vtt", "a synthesised stand-in", "a stand-in")
+
+
+def edit_chapters(show: Path) -> None:
+    chapters = '{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "All of it"}]}'
+    (episode(show, "03") / "chapters.json").write_text(chapters)
+
+
 def edit_person_name(show: Path) -> None:
     replace_in(show / EPISODES / "people.yaml", "name: Anna Quigley", "name: Dr Anna Quigley")
 
@@ -110,6 +123,9 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "template": edit_template,
     "stylesheet": edit_stylesheet,
     "show setting": edit_show_setting,
+    "show title": edit_show_title,
+    "transcript": edit_transcript,
+    "chapters file": edit_chapters,
     "person name": edit_person_name,
     "organisation website": edit_organisation_website,
     "new episode": add_episode,

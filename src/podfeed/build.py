@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +23,7 @@ from podfeed.feed import render_feed
 from podfeed.incremental import checked_feed, content_key, live_intact, output_keys
 from podfeed.model import AudioInfo, Content, Episode
 from podfeed.pages import environment, render_pages, template_sources
-from podfeed.publish import UNCHANGED, publish, settled
+from podfeed.publish import UNCHANGED, Unchanged, publish, settled
 from podfeed.publish import Output as PublishedOutput
 from podfeed.remote import remote_audio_info
 from podfeed.scaffold import placeholder_problems
@@ -210,11 +210,11 @@ def cached_build(
         outputs.append((FEED_PATH, feed))
     outputs += render_pages(site, skip=unchanged, env=env)
     outputs += [(name, UNCHANGED) for name in keys if name in unchanged and name != FEED_PATH]
-    outputs += media_outputs(site)
+    outputs += media_outputs(site, skip=unchanged)
     content_keys = {name: keys.get(name) or content_key(data) for name, data in outputs}
     outputs = [
         (name, UNCHANGED)
-        if isinstance(data, Path)
+        if not isinstance(data, Unchanged)
         and state.outputs.get(name, ("", None))[0] == content_keys[name]
         and stat_of(out / name) == state.outputs[name][1]
         else (name, data)
@@ -276,13 +276,17 @@ def next_release(cache: BuildCache, moment: datetime) -> float | None:
     return min(upcoming, default=None)
 
 
-def media_outputs(site: Site) -> list[Output]:
+def media_outputs(site: Site, skip: Collection[str] = ()) -> list[Output]:
+    """Artwork, audio and transcripts (copied from the show) and chapters files; chapters
+    named in `skip` (unchanged since the last build) are not made again."""
     show = site.content.show
     outputs: list[Output] = [(site.artwork_path, show.artwork)] if show.artwork else []
     outputs += [(site.media_path(e), e.audio_path) for e in site.episodes if not e.audio_url]
     outputs += [(site.transcript_path(e, t), t.path) for e in site.episodes for t in e.transcripts]
     outputs += [
-        (site.chapters_path(e), chapters_json(show, e)) for e in site.episodes if e.chapters
+        (site.chapters_path(e), chapters_json(show, e))
+        for e in site.episodes
+        if e.chapters and site.chapters_path(e) not in skip
     ]
     return outputs
 

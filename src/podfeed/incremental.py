@@ -37,7 +37,7 @@ _PER_SITE_TEMPLATES = ("index.html", "404.html")
 def output_keys(
     site: Site, templates: dict[str, str], episode_key: Callable[[Episode], str]
 ) -> dict[str, str]:
-    """Output path → key, for every page, the sitemap and the feed."""
+    """Output path → key, for every page, chapters file, the sitemap and the feed."""
     show = site.content.show
     people, organisations = site.content.people, site.content.organisations
     base = digest(code_digest(), sorted(templates.items()), repr(show), site.artwork_path)
@@ -78,6 +78,8 @@ def output_keys(
                 [organisation_key(organisations[o]) for o in episode.organisations],
             )
         )
+        if episode.chapters:
+            keys[site.chapters_path(episode)] = digest(base, episode_keys[episode.folder])
     for person in site.featured_people:
         keys[site.person_path(person) + "index.html"] = (
             everything
