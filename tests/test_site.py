@@ -17,10 +17,11 @@ from urllib.parse import urlsplit
 import pytest
 from lxml import etree, html
 
-from podfeed.build import build, gather
+from podfeed.build import build
 from podfeed.errors import PodfeedError
 from podfeed.model import Content, Cue, Episode, Transcript
 from podfeed.pages import transcript_sections
+from podfeed.pipeline import gather
 
 REPO = Path(__file__).resolve().parents[1]
 VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"

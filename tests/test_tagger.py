@@ -19,6 +19,7 @@ from mutagen.mp4 import MP4
 from podfeed import tagger
 from podfeed.audio import read_audio_info
 from podfeed.cli import cli
+from podfeed.model import CoverArt
 from podfeed.tagger import tag_show
 
 DATA = Path(__file__).parent / "data"
@@ -124,7 +125,7 @@ def test_tags_are_written_and_read_back(show: Path) -> None:
         ]
     after = read_audio_info(path)
     assert after.duration == pytest.approx(before.duration, abs=0.001)
-    assert after.cover is not None and after.cover.data == artwork
+    assert after.cover == CoverArt("image/png", len(artwork))
     if not isinstance(audio, MP4):  # podfeed reads the chapters it wrote
         assert [c.title for c in after.chapters] == ["Welcome", "The story", "Goodbye"]
     assert decodes(path)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from podfeed.build import gather
 from podfeed.errors import ContentError
 from podfeed.model import Chapter
+from podfeed.pipeline import gather
 from podfeed.transcripts import find_transcripts, read_chapters_file, read_transcript
 
 VTT = """WEBVTT

@@ -97,15 +97,22 @@ class AudioRecord:
 
 @dataclass
 class OutputState:
-    """What the last build into one output folder knew."""
+    """What the last build into one output folder knew, for the next one that has work."""
 
-    inputs: tuple[tuple[str, Stat], ...] = ()  # every input read and its stat
-    settings: str = ""  # digest of the build's arguments and podfeed's code
-    next_release: float | None = None  # earliest release still held back (timestamp)
-    result: Any = None  # the BuildResult to give again when nothing changed
     outputs: dict[str, tuple[str, Stat]] = field(default_factory=dict)  # name → key, file
     back_names: frozenset[str] | None = None  # names in the back buffer (writer.py)
     rules: Any = None  # (feed key, {url: key}, issues)
+
+
+@dataclass
+class QuickState:
+    """What a build that changes nothing needs, kept apart so such a build reads little."""
+
+    settings: str = ""  # digest of the build's arguments and podfeed's code
+    next_release: float | None = None  # earliest release still held back (timestamp)
+    result: Any = None  # the BuildResult to give again when nothing changed
+    paths: tuple[str, ...] = ()  # every input the last build read and output it wrote
+    stats: tuple[Stat, ...] = ()  # and their stats then
 
 
 class BuildCache:
@@ -113,7 +120,9 @@ class BuildCache:
 
     def __init__(self, root: Path, out: Path) -> None:
         self.folder = root / CACHE_DIR
+        self.out = out
         self.out_file = self.folder / f"out-{digest(str(out))}.pickle"
+        self.quick_file = self.out_file.with_suffix(".quick.pickle")
         self.episodes: dict[str, EpisodeRecord] = {}
         self.audio: dict[str, AudioRecord] = {}
         self.state = OutputState()
@@ -121,11 +130,12 @@ class BuildCache:
         self._audio_dirty = False
         self._used_episodes: set[str] = set()
         with _no_gc():
-            self.state = self._read(self.out_file) or OutputState()
+            self.quick: QuickState = self._read(self.quick_file) or QuickState()
 
     def load_records(self) -> None:
-        """Episodes and audio facts: needed only when something changed."""
+        """Episodes, audio facts and outputs: needed only when something changed."""
         with _no_gc():
+            self.state = self._read(self.out_file) or OutputState()
             for shard in range(_SHARDS):
                 self.episodes |= self._read(self.folder / f"episodes-{shard}.pickle") or {}
             self.audio = self._read(self.folder / "audio.pickle") or {}
@@ -161,6 +171,7 @@ class BuildCache:
             if self._audio_dirty:
                 self._write(self.folder / "audio.pickle", self.audio)
             self._write(self.out_file, self.state)
+            self._write(self.quick_file, self.quick)
             _ignore_in_git(self.folder)
         except OSError:
             pass
@@ -214,20 +225,36 @@ class BuildCache:
         self._audio_dirty = True
         return info
 
-    # --- inputs --------------------------------------------------------------------------
+    # --- a build with nothing to do ------------------------------------------------------
 
-    def unchanged_inputs(self, settings: str, now: float) -> bool:
-        """Whether every input of the last build is as it was (and no release came due)."""
-        state = self.state
-        if not state.inputs or state.settings != settings or state.result is None:
+    def unchanged(self, settings: str, now: float) -> bool:
+        """Whether every input and output of the last build is as it was (a hand-edited or
+        deleted page is rebuilt), the build's settings are the same and no release came due."""
+        quick = self.quick
+        if not quick.paths or quick.settings != settings or quick.result is None:
             return False
-        if state.next_release is not None and now >= state.next_release:
+        if quick.next_release is not None and now >= quick.next_release:
             return False
-        return all(stat_of(path) == known for path, known in state.inputs)
+        return all(map(_same_stat, quick.paths, quick.stats))
+
+    def remember(
+        self,
+        settings: str,
+        result: Any,
+        next_release: float | None,
+        inputs: Iterable[Path],
+        outputs: dict[str, Stat],
+    ) -> None:
+        """What the next build needs to know that nothing changed since this one."""
+        paths = list(dict.fromkeys(map(str, inputs)))
+        stats = [stat_of(p) for p in paths]
+        paths += [f"{self.out}/{name}" for name in outputs]
+        stats += outputs.values()
+        self.quick = QuickState(settings, next_release, result, tuple(paths), tuple(stats))
 
 
-def input_stamps(paths: Iterable[Path | str]) -> tuple[tuple[str, Stat], ...]:
-    return tuple((str(p), stat_of(p)) for p in dict.fromkeys(map(str, paths)))
+def _same_stat(path: str, known: Stat) -> bool:
+    return stat_of(path) == known
 
 
 def _shard(name: str) -> int:

@@ -267,7 +267,7 @@ def check_show(
 
     With `preview`, drafts and scheduled episodes are checked as if published.
     """
-    from podfeed.build import render_site  # the pipeline up to (not including) writing
+    from podfeed.pipeline import render_site  # the pipeline up to (not including) writing
 
     try:
         site, feed, outputs = render_site(root.absolute(), site_url, preview=preview)

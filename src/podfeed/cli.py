@@ -15,13 +15,9 @@ import click
 
 from podfeed import __version__
 from podfeed.build import DEFAULT_OUT, Progress, build
-from podfeed.check import check_feed_file, check_show
-from podfeed.content import EPISODE_FILE
 from podfeed.errors import PodfeedError, Problem
 from podfeed.fields import FieldError
-from podfeed.scaffold import new_episode, placeholder_problems
 from podfeed.schedule import parse_now, resolve_now
-from podfeed.status import show_status, status_table
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -230,6 +226,8 @@ def check_command(
 
         podfeed check --show . --format json
     """
+    from podfeed.check import check_feed_file, check_show
+
     try:
         if feed_file is not None:
             issues = check_feed_file(feed_file, online, previous)
@@ -270,6 +268,9 @@ def status_command(show_dir: Path, now: datetime) -> None:
 
         podfeed status --now 2022-05-26T09:00:00+01:00
     """
+    from podfeed.scaffold import placeholder_problems
+    from podfeed.status import show_status, status_table
+
     try:
         status = show_status(show_dir, now, [placeholder_problems])
     except PodfeedError as error:
@@ -327,6 +328,8 @@ def new_command(
 
         podfeed new "Tackling the backlog in primary care"
     """
+    from podfeed.scaffold import new_episode
+
     try:
         episode = new_episode(show_dir, title, now, released=released, number=number, slug=slug)
     except PodfeedError as error:
@@ -334,7 +337,7 @@ def new_command(
         return
     folder = _shown(episode.folder)
     click.echo(
-        f"Created {folder}/{EPISODE_FILE}: episode {episode.number}, "
+        f"Created {folder}/episode.md: episode {episode.number}, "
         f"released {episode.released.isoformat(' ', 'minutes')}."
     )
     if episode.released <= now:

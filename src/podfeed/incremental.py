@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import unquote
 
-from podfeed.cache import OutputState, Stat, code_digest, digest, stat_of
+from podfeed.cache import OutputState, code_digest, digest, stat_of
 from podfeed.check import Issue, Locator, issues_from, output_reader
 from podfeed.model import Episode, Organisation, Person
 from podfeed.publish import Output, Unchanged
@@ -54,12 +54,17 @@ def output_keys(
         if name not in _PER_SITE_TEMPLATES
     )
 
+    organisation_keys = {key: repr(o) for key, o in organisations.items()}
+    person_keys = {
+        key: digest(repr(p), organisation_keys.get(p.organisation or "", "None"))
+        for key, p in people.items()
+    }
+
     def person_key(person: Person) -> str:
-        organisation = organisations.get(person.organisation or "")
-        return digest(repr(person), repr(organisation))
+        return person_keys[person.id]
 
     def organisation_key(organisation: Organisation) -> str:
-        return repr(organisation)
+        return organisation_keys[organisation.id]
 
     keys: dict[str, str] = {}
     ordered = site.episodes
@@ -125,11 +130,6 @@ def content_key(data: bytes | Path | Unchanged) -> str:
     if isinstance(data, bytes):
         return hashlib.blake2b(data, digest_size=16).hexdigest()
     raise TypeError("an unchanged output keeps the key it had")
-
-
-def live_intact(out: Path, outputs: dict[str, tuple[str, Stat]]) -> bool:
-    """Whether the live site still holds exactly the files the last build wrote."""
-    return bool(outputs) and all(stat_of(out / name) == stat for name, (_, stat) in outputs.items())
 
 
 def checked_feed(

@@ -118,11 +118,11 @@ def _update(
     live: dict[str, Stat],
     present: frozenset[str],
 ) -> dict[str, Stat]:
-    folders = {str(PurePosixPath(n).parent) for n in present} | {"."}
+    folders = {n.rpartition("/")[0] for n in present} | {""}
     stats: dict[str, Stat] = {}
     for name, data in outputs:
         target = os.path.join(target_root, name)
-        parent = str(PurePosixPath(name).parent)
+        parent = name.rpartition("/")[0]
         if parent not in folders:
             os.makedirs(os.path.join(target_root, parent), exist_ok=True)
             folders.add(parent)

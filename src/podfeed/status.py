@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from podfeed.build import read_audio
 from podfeed.check import check_show
 from podfeed.content import (
     EPISODES_DIR,
@@ -28,6 +27,7 @@ from podfeed.content import (
 )
 from podfeed.errors import ContentError, Problem
 from podfeed.model import Content, Episode, PartialContent
+from podfeed.pipeline import read_audio
 from podfeed.schedule import State, release_state
 from podfeed.validate import validate
 

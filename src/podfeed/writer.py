@@ -44,8 +44,7 @@ def checked_names(names: Iterable[str], out: Path) -> frozenset[str]:
     """Output names, refusing one written twice or outside the output folder (a bug)."""
     written: set[str] = set()
     for name in names:
-        relative = PurePosixPath(name)
-        if relative.is_absolute() or ".." in relative.parts or name in written:
+        if name.startswith("/") or ".." in name.split("/") or name in written:
             problem = "twice" if name in written else "outside the output folder"
             raise BuildError.single(out / name, f"podfeed tried to write this file {problem}.")
         written.add(name)

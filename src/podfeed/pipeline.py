@@ -1,0 +1,261 @@
+"""The build pipeline, top to bottom: load → read audio → validate → render → write.
+
+`build.build` calls it when there is something to do; `full_build` does everything,
+`cached_build` only what changed since the last build (see cache.py and incremental.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from podfeed.audio import read_audio_info
+from podfeed.build import BuildResult, Progress
+from podfeed.cache import BuildCache, stat_of
+from podfeed.chapters import chapters_json
+from podfeed.check import feed_issues
+from podfeed.content import (
+    EPISODES_DIR,
+    ORGANISATIONS_FILE,
+    PEOPLE_FILE,
+    SHOW_FILE,
+    collect_content,
+)
+from podfeed.errors import AudioError, ContentError, Problem
+from podfeed.feed import render_feed
+from podfeed.incremental import checked_feed, content_key, output_keys
+from podfeed.model import AudioInfo, Content, Episode
+from podfeed.pages import environment, render_pages, template_sources
+from podfeed.publish import UNCHANGED, Unchanged, publish, settled
+from podfeed.publish import Output as PublishedOutput
+from podfeed.remote import remote_audio_info
+from podfeed.scaffold import placeholder_problems
+from podfeed.schedule import published_episodes
+from podfeed.site import FEED_PATH, Site
+from podfeed.transcripts import read_chapters_file, with_ends
+from podfeed.validate import validate
+from podfeed.writer import Output, write_site
+
+
+def full_build(
+    root: Path,
+    out: Path,
+    site_url: str | None,
+    now: datetime,
+    preview: bool,
+    progress: Progress | None,
+) -> BuildResult:
+    """Everything from scratch, into a new folder swapped in for `out`."""
+    site, feed, outputs = render_site(root, site_url, now=now, preview=preview, progress=progress)
+    issues = feed_issues(site, feed, outputs, out / FEED_PATH)
+    errors = [i.problem for i in issues if i.is_error]
+    if errors:
+        raise ContentError(errors)
+    if progress:
+        progress(len(site.episodes), len(site.episodes), "writing the site")
+    files = write_site(outputs, out)
+    warnings = tuple(i.problem for i in issues if not i.is_error)
+    return BuildResult(
+        out=out,
+        episodes=len(site.episodes),
+        files=files,
+        warnings=warnings,
+        held_back=site.content.held_back,
+    )
+
+
+def render_site(
+    root: Path,
+    site_url: str | None = None,
+    *,
+    now: datetime | None = None,
+    preview: bool = False,
+    progress: Progress | None = None,
+) -> tuple[Site, bytes, list[Output]]:
+    """Everything up to writing: the site, its feed and every output."""
+    site = Site(gather(root, site_url, now=now, preview=preview, progress=progress))
+    feed = render_feed(site)
+    outputs: list[Output] = [(FEED_PATH, feed)]
+    outputs += render_pages(site)
+    outputs += media_outputs(site)
+    return site, feed, outputs
+
+
+def gather(
+    root: Path,
+    site_url: str | None = None,
+    *,
+    now: datetime | None = None,
+    preview: bool = True,
+    progress: Progress | None = None,
+    cache: BuildCache | None = None,
+) -> Content:
+    """Load, validate and read the audio of what is published, reporting every problem at once.
+
+    Drafts and scheduled episodes are validated with the rest but their audio is not read,
+    so an episode still being made does not stop this week's build.
+    """
+    partial, problems = collect_content(
+        root, site_url, cache.load_episode if cache is not None else None
+    )
+    cross_file = validate(partial)  # reported after the audio, in pipeline order
+    loaded = len(partial.episodes)
+    if not preview:
+        moment = now or datetime.now(UTC)
+        partial = replace(partial, episodes=published_episodes(partial.episodes, moment))
+        # `podfeed new`'s template text must never reach listeners.
+        problems += [p for e in partial.episodes for p in placeholder_problems(e)]
+    reader = partial_reader(cache.read_audio_info) if cache is not None else read_audio_info
+    partial = replace(partial, episodes=read_audio(partial.episodes, problems, progress, reader))
+    problems += cross_file
+    content = partial.complete()
+    if problems or content is None:
+        raise ContentError(problems)
+    return replace(content, held_back=loaded - len(content.episodes))
+
+
+def partial_reader(cached: Callable[..., AudioInfo]) -> Callable[[Path], AudioInfo]:
+    def read(path: Path) -> AudioInfo:
+        return cached(read_audio_info, path)
+
+    return read
+
+
+def read_audio(
+    episodes: tuple[Episode, ...],
+    problems: list[Problem],
+    progress: Progress | None = None,
+    reader: Callable[[Path], AudioInfo] = read_audio_info,
+) -> tuple[Episode, ...]:
+    """Each episode with its audio facts and chapters; unreadable files go to `problems`."""
+    result: list[Episode] = []
+    for done, episode in enumerate(episodes):
+        if progress:
+            progress(done, len(episodes), "reading audio")
+        try:
+            audio = remote_audio_info(episode) if episode.audio_url else reader(episode.audio_path)
+            chapters = (
+                with_ends(read_chapters_file(episode.chapters_file), audio.duration)
+                if episode.chapters_file
+                else audio.chapters
+            )
+        except (AudioError, ContentError) as error:
+            # The audio file's path names the episode folder as well as the file.
+            problems += error.problems
+            result.append(episode)  # kept without audio, so later checks still see it
+            continue
+        result.append(replace(episode, audio=audio, chapters=chapters))
+    return tuple(result)
+
+
+def cached_build(
+    root: Path,
+    out: Path,
+    site_url: str | None,
+    moment: datetime,
+    preview: bool,
+    progress: Progress | None,
+    cache: BuildCache,
+    settings: str,
+) -> BuildResult:
+    """`build`, redoing only what changed since the last build into `out`."""
+    cache.load_records()
+    state = cache.state
+    content = gather(root, site_url, now=moment, preview=preview, progress=progress, cache=cache)
+    site = Site(content)
+    env = environment(content.show.root)
+    keys = output_keys(site, template_sources(env), cache.episode_key)
+    live = {name: stat for name, (_, stat) in state.outputs.items()}
+
+    def kept(name: str, key: str) -> bool:
+        """The last build made this output from the same inputs, and it is still there."""
+        known = state.outputs.get(name)
+        return known is not None and known[0] == key and stat_of(f"{out}/{name}") == known[1]
+
+    unchanged = {name for name, key in keys.items() if kept(name, key)}
+    outputs: list[PublishedOutput] = []
+    if FEED_PATH in unchanged:
+        feed = (out / FEED_PATH).read_bytes()
+        outputs.append((FEED_PATH, UNCHANGED))
+    else:
+        feed = render_feed(site)
+        outputs.append((FEED_PATH, feed))
+    outputs += render_pages(site, skip=unchanged, env=env)
+    outputs += [(name, UNCHANGED) for name in keys if name in unchanged and name != FEED_PATH]
+    outputs += media_outputs(site, skip=unchanged)
+    content_keys = {name: keys.get(name) or content_key(data) for name, data in outputs}
+    outputs = [
+        (name, UNCHANGED)
+        if not isinstance(data, Unchanged) and kept(name, content_keys[name])
+        else (name, data)
+        for name, data in outputs
+    ]
+    issues = checked_feed(site, feed, outputs, out, keys[FEED_PATH], content_keys, state)
+    errors = [i.problem for i in issues if i.is_error]
+    if errors:
+        raise ContentError(errors)
+    if progress:
+        progress(len(site.episodes), len(site.episodes), "writing the site")
+    outputs.sort(key=lambda output: output[0])  # siblings together, as in a cold build
+    stats, state.back_names = publish(outputs, out, live, state.back_names)
+    result = BuildResult(
+        out=out,
+        episodes=len(site.episodes),
+        files=len(outputs),
+        warnings=tuple(i.problem for i in issues if not i.is_error),
+        held_back=content.held_back,
+    )
+    state.outputs = {name: (content_keys[name], stats[name]) for name, _ in outputs}
+    release = None if preview else next_release(cache, moment)
+    cache.remember(settings, result, release, build_inputs(root, content, cache), stats)
+    cache.forget_unused_episodes()
+    cache.save()
+    settled(out)
+    return result
+
+
+def build_inputs(root: Path, content: Content, cache: BuildCache) -> list[Path]:
+    """Every file and folder a build reads: when none changed, neither does the site."""
+    show = content.show
+    templates = root / "templates"
+    paths = [root / SHOW_FILE, root / EPISODES_DIR, templates]
+    paths += [root / EPISODES_DIR / PEOPLE_FILE, root / EPISODES_DIR / ORGANISATIONS_FILE]
+    if show.artwork is not None:
+        paths.append(show.artwork)
+    if templates.is_dir():
+        paths += sorted(templates.iterdir())
+    for record in cache.loaded_episodes():
+        episode = record.episode
+        paths += [episode.folder, episode.source, *(t.path for t in episode.transcripts)]
+        if episode.chapters_file is not None:
+            paths.append(episode.chapters_file)
+        if episode.audio_url is None:
+            paths.append(episode.audio_path)
+    return paths
+
+
+def next_release(cache: BuildCache, moment: datetime) -> float | None:
+    """When the earliest episode still scheduled comes out: the site changes then."""
+    upcoming = [
+        r.episode.released.timestamp()
+        for r in cache.loaded_episodes()
+        if not r.episode.draft and r.episode.released > moment
+    ]
+    return min(upcoming, default=None)
+
+
+def media_outputs(site: Site, skip: Collection[str] = ()) -> list[Output]:
+    """Artwork, audio and transcripts (copied from the show) and chapters files; chapters
+    named in `skip` (unchanged since the last build) are not made again."""
+    show = site.content.show
+    outputs: list[Output] = [(site.artwork_path, show.artwork)] if show.artwork else []
+    outputs += [(site.media_path(e), e.audio_path) for e in site.episodes if not e.audio_url]
+    outputs += [(site.transcript_path(e, t), t.path) for e in site.episodes for t in e.transcripts]
+    outputs += [
+        (site.chapters_path(e), chapters_json(show, e))
+        for e in site.episodes
+        if e.chapters and site.chapters_path(e) not in skip
+    ]
+    return outputs
