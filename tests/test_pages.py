@@ -6,8 +6,11 @@ import posixpath
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import html
 
+from podfeed import pages
 from podfeed.audio import read_audio_info
 from podfeed.build import build
 from podfeed.content import load_content
@@ -143,3 +146,14 @@ def test_show_templates_override_built_in_ones(sample_show: Path, tmp_path: Path
     assert doc.findtext(".//h1") == "Custom Sam Solo"
     # pages the show does not override still come from podfeed's templates
     assert parse(tmp_path / "public" / "index.html").findtext(".//h1").startswith("Sample Show")
+
+
+@given(
+    st.lists(st.sampled_from(["a", "b", "episodes", "people", "x y"]), max_size=4),
+    st.lists(st.sampled_from(["a", "b", "episodes", "people", "x y"]), max_size=4),
+    st.sampled_from(["index.html", "feed.xml", "c.mp3"]),
+)
+def test_page_links_are_what_relpath_gives(start: list[str], folders: list[str], name: str) -> None:
+    target = "/".join([*folders, name])
+    expected = posixpath.relpath(target, "/".join(start) or ".")
+    assert pages._relative(target, "/".join(start)) == expected

@@ -7,7 +7,6 @@ so `public/` works on any host, in a sub-folder, or opened straight from disk.
 
 from __future__ import annotations
 
-import functools
 import posixpath
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -105,14 +104,20 @@ def relative(from_path: str, to_path: str) -> str:
     return _relative(target, posixpath.dirname(from_path))
 
 
-@functools.lru_cache(maxsize=4096)
 def _relative(target: str, start: str) -> str:
-    """posixpath.relpath for the clean relative paths of outputs, without its file-system calls."""
+    """posixpath.relpath for the clean relative paths of outputs, without its file-system
+    calls (it asks for the working folder each time, a tenth of a cold build)."""
     if not start:
         return target
     if target.startswith(start + "/"):
         return target[len(start) + 1 :]
-    return posixpath.relpath(target, start)
+    up, down = start.split("/"), target.split("/")
+    common = 0
+    for a, b in zip(up, down[:-1], strict=False):
+        if a != b:
+            break
+        common += 1
+    return "../" * (len(up) - common) + "/".join(down[common:])
 
 
 def render_pages(
