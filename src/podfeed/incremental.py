@@ -21,7 +21,7 @@ from urllib.parse import unquote
 from podfeed.cache import OutputState, code_digest, digest, stat_of
 from podfeed.check import Issue, Locator, issues_from, output_reader
 from podfeed.model import Episode, Organisation, Person
-from podfeed.publish import Output, Unchanged
+from podfeed.publish import Unchanged
 from podfeed.rules import FeedDoc, run_rules
 from podfeed.site import FEED_PATH, NOT_FOUND_PATH, SITEMAP_PATH, Site
 
@@ -135,19 +135,18 @@ def content_key(data: bytes | Path | Unchanged) -> str:
 def checked_feed(
     site: Site,
     feed: bytes,
-    outputs: Sequence[Output],
+    files: Sequence[tuple[str, bytes | Path]],
     out: Path,
     feed_key: str,
     content_keys: dict[str, str],
     state: OutputState,
 ) -> list[Issue]:
-    """The rule table on the feed, as `check.feed_issues`; skipped when neither the feed nor
-    any file the rules read changed since the last build."""
+    """The rule table on the feed, as `check.feed_issues`, reading the site's `files`;
+    skipped when neither the feed nor any file the rules read changed since the last build."""
     if state.rules is not None:
         key, fetched, issues = state.rules
         if key == feed_key and all(content_keys.get(n) == k for n, k in fetched.items()):
             return list(issues)
-    files = [(n, out / n if isinstance(d, Unchanged) else d) for n, d in outputs]
     read = output_reader(site, files)
     prefix = site.base + "/"
     read_names: dict[str, str | None] = {}

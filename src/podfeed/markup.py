@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urljoin
 
-import cmarkgfm
 import nh3
-from cmarkgfm.cmark import Options
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+from podfeed import cmark
 
 PAGE_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "h5", "h6", "hr", "i",
@@ -64,10 +64,7 @@ _HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
 def _render(markdown: str, slow: MarkdownIt, heading: Any) -> str:
     if _CMARK_UNSURE.search(markdown):
         return str(slow.render(markdown))
-    html: str = cmarkgfm.markdown_to_html_with_extensions(
-        markdown, options=Options.CMARK_OPT_UNSAFE, extensions=["table"]
-    )
-    return _HEADING_TAG.sub(heading, html)
+    return _HEADING_TAG.sub(heading, cmark.to_html(markdown))
 
 
 def _demoted_tag(match: re.Match[str]) -> str:

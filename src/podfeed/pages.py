@@ -8,7 +8,7 @@ so `public/` works on any host, in a sub-folder, or opened straight from disk.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -122,8 +122,9 @@ def _relative(target: str, start: str) -> str:
 
 def render_pages(
     site: Site, skip: Collection[str] = (), env: jinja2.Environment | None = None
-) -> list[tuple[str, bytes]]:
-    """Every HTML page, static file and discovery file of the website, as (path, bytes).
+) -> Iterator[tuple[str, bytes]]:
+    """Every HTML page, static file and discovery file of the website, as (path, bytes),
+    each rendered only when asked for, so a build need not hold them all.
 
     Pages named in `skip` (unchanged since the last build) are neither rendered nor returned.
     """
@@ -174,7 +175,6 @@ def render_pages(
                 },
             )
         )
-    outputs: list[tuple[str, bytes]] = []
     for path, template_name, make_context in pages:
         if path in skip:
             continue
@@ -184,18 +184,17 @@ def render_pages(
 
         context = make_context()
         context |= {"page_url": site.url(path.removesuffix("index.html")), "link": link}
-        outputs.append((path, _render(env, site, template_name, context)))
+        yield path, _render(env, site, template_name, context)
     # Hosts serve the 404 page at whatever address was asked for: links start at the root.
     not_found = {"page_url": None, "structured_data": None, "link": site.root_relative}
     if NOT_FOUND_PATH not in skip:
-        outputs.append((NOT_FOUND_PATH, _render(env, site, "404.html", not_found)))
+        yield NOT_FOUND_PATH, _render(env, site, "404.html", not_found)
     for name in STATIC_FILES:
         source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
-        outputs.append((name, source.encode("utf-8")))
+        yield name, source.encode("utf-8")
     if SITEMAP_PATH not in skip:
-        outputs.append((SITEMAP_PATH, structured.sitemap(site)))
-    outputs.append(("robots.txt", structured.robots(site)))
-    return outputs
+        yield SITEMAP_PATH, structured.sitemap(site)
+    yield "robots.txt", structured.robots(site)
 
 
 def template_sources(env: jinja2.Environment) -> dict[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 
 from podfeed.audio import read_audio_info
@@ -28,7 +29,7 @@ from podfeed.feed import render_feed
 from podfeed.incremental import checked_feed, content_key, output_keys
 from podfeed.model import AudioInfo, Content, Episode
 from podfeed.pages import environment, render_pages, template_sources
-from podfeed.publish import UNCHANGED, Unchanged, publish, settled
+from podfeed.publish import UNCHANGED, Publication, Unchanged, settled
 from podfeed.publish import Output as PublishedOutput
 from podfeed.remote import remote_audio_info
 from podfeed.scaffold import placeholder_problems
@@ -175,39 +176,43 @@ def cached_build(
         return known is not None and known[0] == key and stat_of(f"{out}/{name}") == known[1]
 
     unchanged = {name for name, key in keys.items() if kept(name, key)}
-    outputs: list[PublishedOutput] = []
     if FEED_PATH in unchanged:
         feed = (out / FEED_PATH).read_bytes()
-        outputs.append((FEED_PATH, UNCHANGED))
+        made: list[PublishedOutput] = [(FEED_PATH, UNCHANGED)]
     else:
         feed = render_feed(site)
-        outputs.append((FEED_PATH, feed))
-    outputs += render_pages(site, skip=unchanged, env=env)
-    outputs += [(name, UNCHANGED) for name in keys if name in unchanged and name != FEED_PATH]
-    outputs += media_outputs(site, skip=unchanged)
-    content_keys = {name: keys.get(name) or content_key(data) for name, data in outputs}
-    outputs = [
-        (name, UNCHANGED)
-        if not isinstance(data, Unchanged) and kept(name, content_keys[name])
-        else (name, data)
-        for name, data in outputs
-    ]
-    issues = checked_feed(site, feed, outputs, out, keys[FEED_PATH], content_keys, state)
+        made = [(FEED_PATH, feed)]
+    made += [(name, UNCHANGED) for name in keys if name in unchanged and name != FEED_PATH]
+    made += media_outputs(site, skip=unchanged)
+    # The rules read the feed and the files it links to (artwork, chapters), not the pages:
+    # they run before anything is written.
+    readable = [(name, out / name if isinstance(data, Unchanged) else data) for name, data in made]
+    content_keys = {name: keys.get(name) or content_key(data) for name, data in made}
+    issues = checked_feed(site, feed, readable, out, keys[FEED_PATH], content_keys, state)
     errors = [i.problem for i in issues if i.is_error]
     if errors:
         raise ContentError(errors)
     if progress:
         progress(len(site.episodes), len(site.episodes), "writing the site")
-    outputs.sort(key=lambda output: output[0])  # siblings together, as in a cold build
-    stats, state.back_names = publish(outputs, out, live, state.back_names)
+    # Pages are written as soon as they are rendered, into a folder beside the site.
+    publication = Publication(out, live, state.back_names)
+    try:
+        for name, data in chain(made, render_pages(site, skip=unchanged, env=env)):
+            key = content_keys.setdefault(name, keys.get(name) or content_key(data))
+            unchanged_file = not isinstance(data, Unchanged) and kept(name, key)
+            publication.add(name, UNCHANGED if unchanged_file else data)
+        stats, state.back_names = publication.commit()
+    except BaseException:
+        publication.abort()
+        raise
     result = BuildResult(
         out=out,
         episodes=len(site.episodes),
-        files=len(outputs),
+        files=len(stats),
         warnings=tuple(i.problem for i in issues if not i.is_error),
         held_back=content.held_back,
     )
-    state.outputs = {name: (content_keys[name], stats[name]) for name, _ in outputs}
+    state.outputs = {name: (content_keys[name], stat) for name, stat in stats.items()}
     release = None if preview else next_release(cache, moment)
     cache.remember(settings, result, release, build_inputs(root, content, cache), stats)
     cache.forget_unused_episodes()

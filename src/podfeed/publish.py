@@ -17,7 +17,7 @@ import errno
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from podfeed.cache import Stat, stat_of
@@ -28,7 +28,7 @@ from podfeed.writer import (
     _refuse_foreign,
     _remove_leftovers,
     _swap,
-    checked_names,
+    check_name,
     fsync_dir,
 )
 
@@ -53,100 +53,100 @@ def _marker(out: Path) -> Path:
     return out.parent / f".podfeed-back-{out.name}.incomplete"
 
 
-def publish(
-    outputs: Sequence[Output],
-    out: Path,
-    live: dict[str, Stat],
-    back_names: frozenset[str] | None,
-) -> tuple[dict[str, Stat], frozenset[str] | None]:
-    """Make `out` hold exactly `outputs`; returns the stat of every file and the back's names.
+class Publication:
+    """A new site written beside `out` one output at a time; `out` changes only at `commit`.
 
+    Outputs are written as they are made, so a build never holds the whole site in memory.
     `live` is what the last build wrote into `out` (name → stat), `back_names` the names
     the back buffer held after it; both come from the build cache and are trusted only
-    where the files agree.
+    where the files agree. With no previous site, a fresh folder is written and swapped in.
     """
-    out = out.absolute()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(out)
-    _refuse_foreign(out)
-    names = checked_names((name for name, _ in outputs), out)
-    back, marker = back_buffer(out), _marker(out)
-    if not out.is_dir() or not live:
-        shutil.rmtree(back, ignore_errors=True)
-        marker.unlink(missing_ok=True)
-        return _write_fresh(outputs, out, live), None
-    if marker.exists() or back_names is None or not back.is_dir():
-        shutil.rmtree(back, ignore_errors=True)
-        back.mkdir(mode=_folder_mode())
-        back.chmod(_folder_mode())
-        back_names = frozenset()
-    marker.touch()
-    stats = _update(outputs, out, back, live, back_names)
-    for name in back_names - names:
-        (back / name).unlink(missing_ok=True)
-    _remove_empty_folders(back, back_names - names)
-    if _exchange(back, out):
-        fsync_dir(out.parent)
-        return stats, frozenset(live)
-    # No atomic exchange here: the back buffer becomes the site, the old site goes.
-    _swap(back, out)
-    marker.unlink(missing_ok=True)
-    return stats, None
+
+    def __init__(self, out: Path, live: dict[str, Stat], back_names: frozenset[str] | None) -> None:
+        self.out = out = out.absolute()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(out)
+        _refuse_foreign(out)
+        self.live = live
+        self.stats: dict[str, Stat] = {}
+        back, self.marker = back_buffer(out), _marker(out)
+        self.fresh = not out.is_dir() or not live
+        if self.fresh:
+            shutil.rmtree(back, ignore_errors=True)
+            self.marker.unlink(missing_ok=True)
+            self.root = Path(tempfile.mkdtemp(prefix=f".podfeed-{out.name}-", dir=out.parent))
+            self.root.chmod(_folder_mode())
+            back_names = frozenset()
+        elif self.marker.exists() or back_names is None or not back.is_dir():
+            shutil.rmtree(back, ignore_errors=True)
+            back.mkdir(mode=_folder_mode())
+            back.chmod(_folder_mode())
+            back_names = frozenset()
+            self.root = back
+        else:
+            self.root = back
+        if not self.fresh:
+            self.marker.touch()
+        self.present = back_names
+        self.folders = {n.rpartition("/")[0] for n in back_names} | {""}
+
+    def path(self, name: str) -> Path:
+        """Where an added output now is, to read it before the site is swapped in."""
+        return self.root / name
+
+    def add(self, name: str, data: Data) -> None:
+        check_name(name, self.stats, self.out)
+        target = os.path.join(self.root, name)
+        parent = name.rpartition("/")[0]
+        if parent not in self.folders:
+            os.makedirs(os.path.join(self.root, parent), exist_ok=True)
+            self.folders.add(parent)
+        present = name in self.present
+        if isinstance(data, Unchanged):
+            known = self.live.get(name)
+            if known is None:
+                raise BuildError.single(self.out / name, "was expected from the last build.")
+            if not present or stat_of(target) != known:
+                _link(os.path.join(self.out, name), target, present)
+            self.stats[name] = known
+            return
+        if present:
+            os.unlink(target)
+        if isinstance(data, Path):
+            # A copy, not a link: an editor or tagger rewriting the show's file in place
+            # must not change the live site behind the build's back.
+            shutil.copyfile(data, target)
+        else:
+            with open(target, "xb") as file:
+                file.write(data)
+        self.stats[name] = stat_of(target)
+
+    def commit(self) -> tuple[dict[str, Stat], frozenset[str] | None]:
+        """Swap the new site in; returns the stat of every file and the back buffer's names."""
+        if self.fresh:
+            _swap(self.root, self.out)
+            return self.stats, None
+        stale = self.present - self.stats.keys()
+        for name in stale:
+            (self.root / name).unlink(missing_ok=True)
+        _remove_empty_folders(self.root, stale)
+        if _exchange(self.root, self.out):
+            fsync_dir(self.out.parent)
+            return self.stats, frozenset(self.live)
+        # No atomic exchange here: the back buffer becomes the site, the old site goes.
+        _swap(self.root, self.out)
+        self.marker.unlink(missing_ok=True)
+        return self.stats, None
+
+    def abort(self) -> None:
+        """Leave `out` as it was; a half-written back buffer keeps its marker."""
+        if self.fresh:
+            shutil.rmtree(self.root, ignore_errors=True)
 
 
 def settled(out: Path) -> None:
     """The build cache now knows the back buffer's content: drop the marker."""
     _marker(out.absolute()).unlink(missing_ok=True)
-
-
-def _write_fresh(outputs: Sequence[Output], out: Path, live: dict[str, Stat]) -> dict[str, Stat]:
-    temp = Path(tempfile.mkdtemp(prefix=f".podfeed-{out.name}-", dir=out.parent))
-    temp.chmod(_folder_mode())
-    try:
-        stats = _update(outputs, out, temp, live, frozenset())
-        _swap(temp, out)
-    except BaseException:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise
-    return stats
-
-
-def _update(
-    outputs: Sequence[Output],
-    out: Path,
-    target_root: Path,
-    live: dict[str, Stat],
-    present: frozenset[str],
-) -> dict[str, Stat]:
-    folders = {n.rpartition("/")[0] for n in present} | {""}
-    stats: dict[str, Stat] = {}
-    for name, data in outputs:
-        target = os.path.join(target_root, name)
-        parent = name.rpartition("/")[0]
-        if parent not in folders:
-            os.makedirs(os.path.join(target_root, parent), exist_ok=True)
-            folders.add(parent)
-        if isinstance(data, Unchanged):
-            known = live.get(name)
-            if known is None:
-                raise BuildError.single(out / name, "was expected from the last build.")
-            if name not in present or stat_of(target) != known:
-                _link(os.path.join(out, name), target, name in present)
-            stats[name] = known
-        elif isinstance(data, Path):
-            # A copy, not a link: an editor or tagger rewriting the show's file in place
-            # must not change the live site behind the build's back.
-            if name in present:
-                os.unlink(target)
-            shutil.copyfile(data, target)
-            stats[name] = stat_of(target)
-        else:
-            if name in present:
-                os.unlink(target)
-            with open(target, "xb") as file:
-                file.write(data)
-            stats[name] = stat_of(target)
-    return stats
 
 
 def _link(source: str, target: str, replace: bool) -> None:

@@ -11,7 +11,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -40,20 +40,19 @@ def write_site(outputs: Iterable[Output], out: Path) -> int:
     return count
 
 
-def checked_names(names: Iterable[str], out: Path) -> frozenset[str]:
-    """Output names, refusing one written twice or outside the output folder (a bug)."""
-    written: set[str] = set()
-    for name in names:
-        if name.startswith("/") or ".." in name.split("/") or name in written:
-            problem = "twice" if name in written else "outside the output folder"
-            raise BuildError.single(out / name, f"podfeed tried to write this file {problem}.")
-        written.add(name)
-    return frozenset(written)
+def check_name(name: str, written: Collection[str], out: Path) -> None:
+    """Refuse an output name written twice or outside the output folder (a bug)."""
+    if name.startswith("/") or ".." in name.split("/") or name in written:
+        problem = "twice" if name in written else "outside the output folder"
+        raise BuildError.single(out / name, f"podfeed tried to write this file {problem}.")
 
 
 def _write_all(outputs: Iterable[Output], root: Path) -> int:
     outputs = list(outputs)
-    checked_names((name for name, _ in outputs), root)
+    written: set[str] = set()
+    for name, _ in outputs:
+        check_name(name, written, root)
+        written.add(name)
     for name, data in outputs:
         target = root.joinpath(*PurePosixPath(name).parts)
         target.parent.mkdir(parents=True, exist_ok=True)
