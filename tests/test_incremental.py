@@ -162,6 +162,54 @@ def test_every_kind_of_edit_in_a_row(bundled_show: Path, tmp_path: Path) -> None
         assert files(bundled_show / "public") == files(tmp_path / f"scratch-{number}")
 
 
+def test_editing_notes_redoes_only_that_episode_and_its_feed(bundled_show: Path) -> None:
+    build(bundled_show)
+    build(bundled_show)
+    public = bundled_show / "public"
+    inodes = {p: p.stat().st_ino for p in public.rglob("*") if p.is_file()}
+    edit_notes(bundled_show)
+    build(bundled_show)
+    changed = {
+        str(p.relative_to(public)) for p, inode in inodes.items() if p.stat().st_ino != inode
+    }
+    page = f"episodes/{episode(bundled_show, '02').name.removeprefix('02-')}/index.html"
+    assert changed == {page, "feed.xml"}
+
+
+@pytest.mark.parametrize("template", ["_macros.html", "index.html", "episode.html"])
+def test_a_shows_own_list_template_sees_notes_edits(
+    bundled_show: Path, tmp_path: Path, template: str
+) -> None:
+    """A show's own template may show what podfeed's cards leave out, such as the notes."""
+    source = (bundled_show / "templates" / template).read_text()
+    if template == "_macros.html":
+        source = source.replace(
+            "<p>{{ episode.summary }}</p>", "<p>{{ episode.notes_markdown }}</p>"
+        )
+    elif template == "index.html":
+        source = source.replace("{{ episode_summary(episode) }}", "{{ episode.notes_markdown }}")
+    else:
+        source = source.replace("{{ older.title }}", "{{ older.notes_markdown }}")
+    (bundled_show / "templates" / template).write_text(source)
+    build(bundled_show)
+    build(bundled_show)
+    edit_notes(bundled_show)
+    build(bundled_show)
+    build(bundled_show, tmp_path / "scratch", cached=False)
+    assert files(bundled_show / "public") == files(tmp_path / "scratch")
+    assert (
+        "A paragraph added after release."
+        in files(tmp_path / "scratch")[
+            "index.html" if template != "episode.html" else _older_page_of_02(bundled_show)
+        ].decode()
+    )
+
+
+def _older_page_of_02(show: Path) -> str:
+    """The page whose previous-episode link is episode 02: episode 03's."""
+    return f"episodes/{episode(show, '03').name.removeprefix('03-')}/index.html"
+
+
 def test_a_build_with_nothing_changed_writes_nothing(bundled_show: Path) -> None:
     first = build(bundled_show)
     build(bundled_show)

@@ -5,7 +5,8 @@ without it does everything from scratch and gives the same bytes). It holds
 
 - each episode as loaded, keyed by the stat of its episode.md, its folder and the
   transcript files it read (a file's stat: size, modification time in ns, inode);
-- each audio file's facts, keyed by the audio file's stat;
+- each audio file's facts, and people and organisations as loaded, keyed by the stat
+  of their file;
 - per output folder: a stamp of every input of the last build, so a build where nothing
   changed stops after a few thousand `stat` calls; the key of every output (a digest of
   everything it was made from) and the stat of the file written, so unchanged outputs
@@ -23,15 +24,17 @@ import hashlib
 import os
 import pickle
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from podfeed import __version__
 from podfeed.model import AudioInfo, Episode
+
+T = TypeVar("T")
 
 CACHE_DIR = ".cache/podfeed"
 _FORMAT = 1
@@ -125,6 +128,8 @@ class BuildCache:
         self.quick_file = self.out_file.with_suffix(".quick.pickle")
         self.episodes: dict[str, EpisodeRecord] = {}
         self.audio: dict[str, AudioRecord] = {}
+        self.files: dict[str, tuple[Stat, Any]] = {}
+        self._files_dirty = False
         self.state = OutputState()
         self._dirty_shards: set[int] = set()
         self._audio_dirty = False
@@ -139,6 +144,7 @@ class BuildCache:
             for shard in range(_SHARDS):
                 self.episodes |= self._read(self.folder / f"episodes-{shard}.pickle") or {}
             self.audio = self._read(self.folder / "audio.pickle") or {}
+            self.files = self._read(self.folder / "files.pickle") or {}
 
     @staticmethod
     def _read(path: Path) -> Any:
@@ -170,6 +176,8 @@ class BuildCache:
                 self._write(self.folder / f"episodes-{shard}.pickle", by_shard.get(shard, {}))
             if self._audio_dirty:
                 self._write(self.folder / "audio.pickle", self.audio)
+            if self._files_dirty:
+                self._write(self.folder / "files.pickle", self.files)
             self._write(self.out_file, self.state)
             self._write(self.quick_file, self.quick)
             _ignore_in_git(self.folder)
@@ -196,6 +204,18 @@ class BuildCache:
         self.episodes[name] = EpisodeRecord(stamp, episode, digest(stamp))
         self._dirty_shards.add(_shard(name))
         return episode
+
+    def load_file(self, load: Callable[[Path], T], path: Path) -> T:
+        """`load(path)` unless the same file was loaded before (people, organisations)."""
+        stamp = stat_of(path)
+        record = self.files.get(str(path))
+        if record is not None and stamp is not None and record[0] == stamp:
+            result: T = record[1]
+            return result
+        value = load(path)
+        self.files[str(path)] = (stamp, value)
+        self._files_dirty = True
+        return value
 
     def episode_key(self, episode: Episode) -> str:
         """The identity of a loaded episode and its audio, for output keys."""

@@ -7,7 +7,7 @@ its .vtt file. Findings in a feed podfeed did not build name the feed file and i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -179,16 +179,23 @@ def issues_from(findings: Iterable[Finding], locator: Locator) -> list[Issue]:
 
 
 def output_reader(
-    site: Site, outputs: Iterable[tuple[str, bytes | Path]]
+    site: Site,
+    outputs: Iterable[tuple[str, bytes | Path]],
+    live: Path | None = None,
+    unchanged: Collection[str] = (),
 ) -> Callable[[str], bytes | None]:
-    """Read a URL of the site from the build's outputs, before anything is written."""
+    """Read a URL of the site from the build's outputs, before anything is written;
+    outputs named in `unchanged` are read from the `live` site."""
     prefix = site.base + "/"
     files = dict(outputs)
 
     def read(url: str) -> bytes | None:
         if not url.startswith(prefix):
             return None
-        data = files.get(unquote(url[len(prefix) :]))
+        name = unquote(url[len(prefix) :])
+        data = files.get(name)
+        if data is None and live is not None and name in unchanged:
+            data = live / name
         if isinstance(data, Path):
             return data.read_bytes()
         return data

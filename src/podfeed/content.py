@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from podfeed import fields as f
 from podfeed import remote
@@ -209,36 +209,45 @@ def load_content(root: Path, site_url: str | None = None) -> Content:
     return content
 
 
+class Loads(Protocol):
+    """Stands in for the loaders, e.g. to answer from the build cache (cache.py)."""
+
+    def load_episode(
+        self, load: Callable[..., Episode], folder: Path, root: Path, explicit: bool, language: str
+    ) -> Episode: ...
+
+    def load_file(self, load: Callable[[Path], T], path: Path) -> T: ...
+
+
 def collect_content(
-    root: Path, site_url: str | None = None, episode_loader: Callable[..., Episode] | None = None
+    root: Path, site_url: str | None = None, loads: Loads | None = None
 ) -> tuple[PartialContent, list[Problem]]:
     """Read what can be read and list every problem, so later stages can add theirs.
 
-    `episode_loader(load_episode, folder, root, explicit, language)` may stand in for
-    `load_episode`, e.g. to answer from the build cache.
+    `loads` may answer for the loaders of episodes, people and organisations.
     """
     problems: list[Problem] = []
     show = _collect(problems, load_show, root, site_url)
-    people = _collect(problems, load_people, root / EPISODES_DIR / PEOPLE_FILE)
-    organisations = _collect(problems, load_organisations, root / EPISODES_DIR / ORGANISATIONS_FILE)
+    people_file = root / EPISODES_DIR / PEOPLE_FILE
+    organisations_file = root / EPISODES_DIR / ORGANISATIONS_FILE
+    if loads is None:
+        people = _collect(problems, load_people, people_file)
+        organisations = _collect(problems, load_organisations, organisations_file)
+    else:
+        people = _collect(problems, loads.load_file, load_people, people_file)
+        organisations = _collect(problems, loads.load_file, load_organisations, organisations_file)
     explicit = show.explicit if show else False
     language = show.language if show else "en"
-    load = partial_loader(episode_loader) if episode_loader else load_episode
     episodes = [
-        _collect(problems, load, folder, root, explicit, language)
+        _collect(problems, load_episode, folder, root, explicit, language)
+        if loads is None
+        else _collect(problems, loads.load_episode, load_episode, folder, root, explicit, language)
         for folder in episode_folders(root, problems)
     ]
     partial = PartialContent(
         root, show, people, organisations, tuple(e for e in episodes if e is not None)
     )
     return partial, problems
-
-
-def partial_loader(episode_loader: Callable[..., Episode]) -> Callable[..., Episode]:
-    def load(folder: Path, root: Path, explicit: bool, language: str) -> Episode:
-        return episode_loader(load_episode, folder, root, explicit, language)
-
-    return load
 
 
 def _collect(

@@ -3,7 +3,9 @@
 A page's key digests everything its template can show: the templates, the show's
 settings, the episode (by the stat of its files and its audio's), its neighbours for the
 previous/next links, the people and organisations it links to. Person and organisation
-pages digest the episodes they list; the home page digests every episode.
+pages digest the episodes they list; the home page digests every episode. Where the
+page's template is podfeed's own, other episodes count only by what their card shows
+(title, summary, date, number, length), so editing one episode's notes redoes its page.
 
 The built-in templates read only those. A show's own template that reaches across the
 whole site (`site.episodes`, `people.values()`…) from any page but the home page makes
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -35,9 +37,16 @@ _PER_SITE_TEMPLATES = ("index.html", "404.html")
 
 
 def output_keys(
-    site: Site, templates: dict[str, str], episode_key: Callable[[Episode], str]
+    site: Site,
+    templates: dict[str, str],
+    episode_key: Callable[[Episode], str],
+    builtin: dict[str, str],
 ) -> dict[str, str]:
-    """Output path → key, for every page, chapters file, the sitemap and the feed."""
+    """Output path → key, for every page, chapters file, the sitemap and the feed.
+
+    `templates` are the sources the site uses, `builtin` podfeed's own: where a page's
+    template is podfeed's, its key holds only what that template shows of other episodes.
+    """
     show = site.content.show
     people, organisations = site.content.people, site.content.organisations
     base = digest(code_digest(), sorted(templates.items()), repr(show), site.artwork_path)
@@ -53,6 +62,20 @@ def output_keys(
         for name, source in templates.items()
         if name not in _PER_SITE_TEMPLATES
     )
+
+    stock = {name for name, source in templates.items() if builtin.get(name) == source}
+    # Pages that list episodes show each as a card (_macros.html): when only an episode's
+    # notes, transcript or chapters change, its card and so these pages stay the same.
+    cards = not wide and "_macros.html" in stock
+
+    def card(episode: Episode) -> object:
+        duration = episode.audio.duration if episode.audio else None
+        kind, released = episode.episode_type, episode.released.isoformat()
+        return (episode.slug, episode.title, episode.number, episode.season, kind, released,
+                episode.summary, duration)  # fmt: skip
+
+    listed = card if cards else lambda e: episode_keys[e.folder]
+    neighbour = card if "episode.html" in stock else lambda e: episode_keys[e.folder]
 
     organisation_keys = {key: repr(o) for key, o in organisations.items()}
     person_keys = {
@@ -77,14 +100,15 @@ def output_keys(
             else digest(
                 base,
                 episode_keys[episode.folder],
-                episode_keys[newer.folder] if newer else None,
-                episode_keys[older.folder] if older else None,
+                neighbour(newer) if newer else None,
+                neighbour(older) if older else None,
                 [person_key(people[a.person]) for a in episode.people if a.person in people],
                 [organisation_key(organisations[o]) for o in episode.organisations],
             )
         )
         if episode.chapters:
-            keys[site.chapters_path(episode)] = digest(base, episode_keys[episode.folder])
+            chapters = (show.title, show.author, episode.title, repr(episode.chapters))
+            keys[site.chapters_path(episode)] = digest(code_digest(), chapters)
     for person in site.featured_people:
         keys[site.person_path(person) + "index.html"] = (
             everything
@@ -92,10 +116,7 @@ def output_keys(
             else digest(
                 base,
                 person_key(person),
-                [
-                    (episode_keys[e.folder], role)
-                    for e, role in site.episodes_with_person(person.id)
-                ],
+                [(listed(e), role) for e, role in site.episodes_with_person(person.id)],
             )
         )
     for organisation in site.featured_organisations:
@@ -105,12 +126,14 @@ def output_keys(
             else digest(
                 base,
                 organisation_key(organisation),
-                [episode_keys[e.folder] for e in site.episodes_with_organisation(organisation.id)],
+                [listed(e) for e in site.episodes_with_organisation(organisation.id)],
                 [person_key(p) for p in site.members(organisation.id)],
             )
         )
-    keys["index.html"] = everything
-    keys[NOT_FOUND_PATH] = everything
+    listing = cards and "index.html" in stock
+    keys["index.html"] = digest(base, [card(e) for e in ordered]) if listing else everything
+    latest = cards and NOT_FOUND_PATH in stock  # the newest five, as cards
+    keys[NOT_FOUND_PATH] = digest(base, [card(e) for e in ordered[:5]]) if latest else everything
     keys[SITEMAP_PATH] = digest(base, site.page_paths(), [e.released.isoformat() for e in ordered])
     in_feed = site.feed_episodes
     credited = {i for e in in_feed for i in (*(a.person for a in e.people),)} | set(show.hosts)
@@ -136,18 +159,20 @@ def checked_feed(
     site: Site,
     feed: bytes,
     files: Sequence[tuple[str, bytes | Path]],
+    unchanged: Collection[str],
     out: Path,
     feed_key: str,
     content_keys: dict[str, str],
     state: OutputState,
 ) -> list[Issue]:
-    """The rule table on the feed, as `check.feed_issues`, reading the site's `files`;
-    skipped when neither the feed nor any file the rules read changed since the last build."""
+    """The rule table on the feed, as `check.feed_issues`, reading the site's new `files`
+    and, from `out`, its `unchanged` ones; skipped when neither the feed nor any file the
+    rules read changed since the last build."""
     if state.rules is not None:
         key, fetched, issues = state.rules
         if key == feed_key and all(content_keys.get(n) == k for n, k in fetched.items()):
             return list(issues)
-    read = output_reader(site, files)
+    read = output_reader(site, files, out, unchanged)
     prefix = site.base + "/"
     read_names: dict[str, str | None] = {}
 

@@ -197,6 +197,11 @@ def render_pages(
     yield "robots.txt", structured.robots(site)
 
 
+def builtin_sources() -> dict[str, str]:
+    """podfeed's own templates, by name."""
+    return {path.name: path.read_text(encoding="utf-8") for path in BUILTIN_TEMPLATES.iterdir()}
+
+
 def template_sources(env: jinja2.Environment) -> dict[str, str]:
     """Every template the site can use, from the show's folder first, by name."""
     assert env.loader is not None

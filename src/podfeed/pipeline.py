@@ -28,7 +28,7 @@ from podfeed.errors import AudioError, ContentError, Problem
 from podfeed.feed import render_feed
 from podfeed.incremental import checked_feed, content_key, output_keys
 from podfeed.model import AudioInfo, Content, Episode
-from podfeed.pages import environment, render_pages, template_sources
+from podfeed.pages import builtin_sources, environment, render_pages, template_sources
 from podfeed.publish import UNCHANGED, Publication, Unchanged, settled
 from podfeed.publish import Output as PublishedOutput
 from podfeed.remote import remote_audio_info
@@ -98,9 +98,7 @@ def gather(
     Drafts and scheduled episodes are validated with the rest but their audio is not read,
     so an episode still being made does not stop this week's build.
     """
-    partial, problems = collect_content(
-        root, site_url, cache.load_episode if cache is not None else None
-    )
+    partial, problems = collect_content(root, site_url, cache)
     cross_file = validate(partial)  # reported after the audio, in pipeline order
     loaded = len(partial.episodes)
     if not preview:
@@ -167,7 +165,7 @@ def cached_build(
     content = gather(root, site_url, now=moment, preview=preview, progress=progress, cache=cache)
     site = Site(content)
     env = environment(content.show.root)
-    keys = output_keys(site, template_sources(env), cache.episode_key)
+    keys = output_keys(site, template_sources(env), cache.episode_key, builtin_sources())
     live = {name: stat for name, (_, stat) in state.outputs.items()}
 
     def kept(name: str, key: str) -> bool:
@@ -186,9 +184,9 @@ def cached_build(
     made += media_outputs(site, skip=unchanged)
     # The rules read the feed and the files it links to (artwork, chapters), not the pages:
     # they run before anything is written.
-    readable = [(name, out / name if isinstance(data, Unchanged) else data) for name, data in made]
+    new = [(name, data) for name, data in made if not isinstance(data, Unchanged)]
     content_keys = {name: keys.get(name) or content_key(data) for name, data in made}
-    issues = checked_feed(site, feed, readable, out, keys[FEED_PATH], content_keys, state)
+    issues = checked_feed(site, feed, new, unchanged, out, keys[FEED_PATH], content_keys, state)
     errors = [i.problem for i in issues if i.is_error]
     if errors:
         raise ContentError(errors)
