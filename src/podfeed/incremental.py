@@ -50,7 +50,8 @@ def output_keys(
     show = site.content.show
     people, organisations = site.content.people, site.content.organisations
     base = digest(code_digest(), sorted(templates.items()), repr(show), site.artwork_path)
-    episode_keys = {e.folder: episode_key(e) for e in site.episodes}
+    ordered = site.episodes
+    episode_keys = {e.folder: episode_key(e) for e in ordered}
     everything = digest(
         base,
         [episode_keys[e.folder] for e in site.episodes],
@@ -68,14 +69,20 @@ def output_keys(
     # notes, transcript or chapters change, its card and so these pages stay the same.
     cards = not wide and "_macros.html" in stock
 
-    def card(episode: Episode) -> object:
-        duration = episode.audio.duration if episode.audio else None
-        kind, released = episode.episode_type, episode.released.isoformat()
-        return (episode.slug, episode.title, episode.number, episode.season, kind, released,
-                episode.summary, duration)  # fmt: skip
+    card_keys = {
+        e.folder: digest(e.slug, e.title, e.number, e.season, e.episode_type, e.released,
+                         e.summary, e.audio.duration if e.audio else None)
+        for e in ordered
+    }  # fmt: skip
 
-    listed = card if cards else lambda e: episode_keys[e.folder]
-    neighbour = card if "episode.html" in stock else lambda e: episode_keys[e.folder]
+    def card(episode: Episode) -> str:
+        return card_keys[episode.folder]
+
+    def full(episode: Episode) -> str:
+        return episode_keys[episode.folder]
+
+    listed = card if cards else full
+    neighbour = card if "episode.html" in stock else full
 
     organisation_keys = {key: repr(o) for key, o in organisations.items()}
     person_keys = {
@@ -90,7 +97,6 @@ def output_keys(
         return organisation_keys[organisation.id]
 
     keys: dict[str, str] = {}
-    ordered = site.episodes
     for position, episode in enumerate(ordered):
         newer = ordered[position - 1] if position > 0 else None
         older = ordered[position + 1] if position + 1 < len(ordered) else None

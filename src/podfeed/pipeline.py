@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -163,6 +164,8 @@ def cached_build(
     cache.load_records()
     state = cache.state
     content = gather(root, site_url, now=moment, preview=preview, progress=progress, cache=cache)
+    # The show lives to the end of the build: collections need not walk it again and again.
+    gc.freeze()
     site = Site(content)
     env = environment(content.show.root)
     keys = output_keys(site, template_sources(env), cache.episode_key, builtin_sources())
