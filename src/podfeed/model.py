@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Chapter:
     """A chapter mark inside an episode; times in seconds from the start."""
 
@@ -17,7 +17,7 @@ class Chapter:
     url: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CoverArt:
     """A picture embedded in an audio file's tags: what it is, not its bytes (a build never
     needs them, and 10,000 episodes' pictures would fill the memory and the build cache)."""
@@ -26,7 +26,7 @@ class CoverArt:
     size: int  # bytes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AudioInfo:
     """Facts read from an audio file itself, never typed by hand."""
 
@@ -41,7 +41,7 @@ class AudioInfo:
     cover: CoverArt | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cue:
     """One timed line of a transcript; times in seconds."""
 
@@ -51,7 +51,7 @@ class Cue:
     speaker: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Transcript:
     """A transcript file beside the episode, parsed so pages can show it as text."""
 
@@ -61,7 +61,7 @@ class Transcript:
     cues: tuple[Cue, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RemoteAudio:
     """Enclosure facts copied from an imported show's original feed (no local file to read)."""
 
@@ -70,7 +70,7 @@ class RemoteAudio:
     duration: float  # seconds, 0 when the original feed did not say
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TranscriptLink:
     """A transcript hosted elsewhere, as an imported feed's podcast:transcript gave it."""
 
@@ -80,13 +80,13 @@ class TranscriptLink:
     rel: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Owner:
     name: str
     email: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Funding:
     """A page where listeners can support the show (podcast:funding)."""
 
@@ -94,7 +94,7 @@ class Funding:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Show:
     """The podcast as a whole, from podcast.yaml."""
 
@@ -127,7 +127,7 @@ class Show:
     feed_episodes: int | None = None  # newest episodes the feed carries; None: all
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Organisation:
     id: str
     name: str
@@ -135,7 +135,7 @@ class Organisation:
     website: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     id: str
     name: str
@@ -145,7 +145,7 @@ class Person:
     image: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Appearance:
     """A person taking part in an episode, in a role (host, guest, ...)."""
 
@@ -153,7 +153,7 @@ class Appearance:
     role: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Episode:
     """One episode folder: its front matter, its notes and its audio facts."""
 
@@ -185,7 +185,7 @@ class Episode:
     transcript_links: tuple[TranscriptLink, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Content:
     """Everything a build reads from the show's folder, before any output is made."""
 
@@ -196,7 +196,7 @@ class Content:
     held_back: int = 0  # drafts and scheduled episodes left out of `episodes`
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PartialContent:
     """What loaded from a show with problems, so every later stage can still report its own.
 
