@@ -13,7 +13,11 @@ Every build is a separate process; time is wall-clock, memory the peak RSS of th
 whole process tree (sampled every 5 ms, and at least the kernel's ru_maxrss). Prints a
 table of medians, the podfeed/Hugo ratios and the exponent b of cold time ≈ a·N^b.
 
+With --cold-cache the kernel's page cache is emptied before each cold build (podfeed's
+and Hugo's), as on a machine that has not read the show since it started.
+
 Usage: python benchmarks/bench.py [--sizes 100,1000,10000] [--rounds 3] [--keep DIR]
+                                  [--cold-cache]
 """
 
 from __future__ import annotations
@@ -149,13 +153,26 @@ def make_hugo_site(show: Path, site: Path) -> None:
 # --- the runs ---------------------------------------------------------------------------
 
 
+def drop_page_cache() -> None:
+    """Empty the kernel's page cache, so the next build reads the show from disk (root only)."""
+    os.sync()
+    try:
+        with open("/proc/sys/vm/drop_caches", "w") as control:
+            control.write("3\n")
+    except OSError as error:
+        message = f"--cold-cache needs root to write /proc/sys/vm/drop_caches: {error}"
+        raise SystemExit(message) from None
+
+
 def edit_notes(show: Path, number: int, round_: int) -> None:
     path = synth.episode_folder(show, number) / "episode.md"
     text = path.read_text()
     path.write_text(text.replace("## Key points", f"## Key points (revised {round_})", 1))
 
 
-def measure(n: int, rounds: int, base: Path, hugo: str | None) -> dict[str, list[tuple[float, float]]]:
+def measure(
+    n: int, rounds: int, base: Path, hugo: str | None, cold_cache: bool = False
+) -> dict[str, list[tuple[float, float]]]:
     show = synth.make_show(base / f"show-{n}", n)
     hugo_site = base / f"hugo-{n}"
     if hugo:
@@ -168,6 +185,8 @@ def measure(n: int, rounds: int, base: Path, hugo: str | None) -> dict[str, list
                 if hugo:
                     shutil.rmtree(hugo_site / "public", ignore_errors=True)
                     shutil.rmtree(hugo_site / "resources", ignore_errors=True)
+                    if cold_cache:
+                        drop_page_cache()
                     results.setdefault("hugo cold", []).append(
                         run([hugo, "--quiet", "--source", str(hugo_site)], hugo_site)
                     )
@@ -175,6 +194,8 @@ def measure(n: int, rounds: int, base: Path, hugo: str | None) -> dict[str, list
             shutil.rmtree(show / "public", ignore_errors=True)
             shutil.rmtree(show / ".cache", ignore_errors=True)
             shutil.rmtree(show / ".podfeed-back-public", ignore_errors=True)
+            if cold_cache:
+                drop_page_cache()
             results.setdefault("cold", []).append(run(PODFEED, show))
             results.setdefault("no-op", []).append(run(PODFEED, show))
             edit_notes(show, n // 2, round_)
@@ -194,6 +215,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    parser.add_argument(
+        "--cold-cache",
+        action="store_true",
+        help="empty the page cache before each cold build, so it reads from disk (root only)",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     hugo = shutil.which("hugo")
@@ -205,7 +231,7 @@ def main() -> None:
     try:
         for n in sizes:
             print(f"N = {n}: generating and building {args.rounds} rounds…", flush=True)
-            results = measure(n, args.rounds, base, hugo)
+            results = measure(n, args.rounds, base, hugo, args.cold_cache)
             table[n] = {
                 name: (
                     statistics.median(t for t, _ in runs),

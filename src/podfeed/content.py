@@ -7,6 +7,7 @@ live in `validate.py`; this module only reads and checks each file on its own.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -385,11 +386,12 @@ def episode_folders(root: Path, problems: list[Problem]) -> list[Path]:
     base = root / EPISODES_DIR
     if not base.is_dir():
         return []
+    with os.scandir(base) as entries:  # no stat per entry: a big show has thousands
+        names = sorted(e.name for e in entries if e.is_dir() and e.name[:1] not in "._")
     folders = []
-    for folder in sorted(base.iterdir()):
-        if not folder.is_dir() or folder.name.startswith((".", "_")):
-            continue
-        if not (folder / EPISODE_FILE).is_file():
+    for name in names:
+        folder = base / name
+        if not os.path.isfile(os.path.join(base, name, EPISODE_FILE)):
             problems.append(
                 Problem(
                     folder,

@@ -52,11 +52,13 @@ def output_keys(
     base = digest(code_digest(), sorted(templates.items()), repr(show), site.artwork_path)
     ordered = site.episodes
     episode_keys = {e.folder: episode_key(e) for e in ordered}
+    person_reprs = {key: repr(p) for key, p in people.items()}
+    organisation_keys = {key: repr(o) for key, o in organisations.items()}
     everything = digest(
         base,
-        [episode_keys[e.folder] for e in site.episodes],
-        sorted(map(repr, people.values())),
-        sorted(map(repr, organisations.values())),
+        [episode_keys[e.folder] for e in ordered],
+        sorted(person_reprs.values()),
+        sorted(organisation_keys.values()),
     )
     wide = any(
         _SITE_WIDE.search(source)
@@ -84,9 +86,8 @@ def output_keys(
     listed = card if cards else full
     neighbour = card if "episode.html" in stock else full
 
-    organisation_keys = {key: repr(o) for key, o in organisations.items()}
     person_keys = {
-        key: digest(repr(p), organisation_keys.get(p.organisation or "", "None"))
+        key: digest(person_reprs[key], organisation_keys.get(p.organisation or "", "None"))
         for key, p in people.items()
     }
 
@@ -146,7 +147,7 @@ def output_keys(
     keys[FEED_PATH] = digest(
         base,
         [episode_keys[e.folder] for e in in_feed],
-        sorted(repr(people[i]) for i in credited if i in people),
+        sorted(person_reprs[i] for i in credited if i in people),
         sorted(i for i in credited if i in site.featured_person_ids),
     )
     return keys
