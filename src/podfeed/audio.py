@@ -75,7 +75,6 @@ def read_audio_info(path: Path) -> AudioInfo:
     is_opus = audio_format is OPUS_FORMAT
     sample_rate = OPUS_SAMPLE_RATE if is_opus else int(audio.info.sample_rate)
     return AudioInfo(
-        path=path,
         size=size,
         mime_type=audio_format.mime_type,
         duration=duration,

@@ -30,7 +30,6 @@ class CoverArt:
 class AudioInfo:
     """Facts read from an audio file itself, never typed by hand."""
 
-    path: Path
     size: int  # bytes on disk
     mime_type: str  # e.g. audio/mpeg, audio/x-m4a, audio/ogg, audio/flac
     duration: float  # seconds

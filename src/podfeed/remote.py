@@ -94,7 +94,6 @@ def remote_audio_info(episode: Episode) -> AudioInfo:
     facts = episode.remote_audio
     bitrate = round(facts.length * 8 / facts.duration) if facts.duration else 0
     return AudioInfo(
-        path=episode.source,
         size=facts.length,
         mime_type=facts.mime_type,
         duration=facts.duration,
