@@ -7,8 +7,9 @@ without it does everything from scratch and gives the same bytes). It holds
   transcript files it read (a file's stat: size, modification time in ns, inode);
 - each audio file's facts, and people and organisations as loaded, keyed by the stat
   of their file;
-- per output folder: a stamp of every input of the last build, so a build where nothing
-  changed stops after a few thousand `stat` calls; the key of every output (a digest of
+- per output folder, in a small file of its own: the stat of every input and output of
+  the last build, so a build where nothing changed reads that file, makes a `stat` call
+  per file and stops; and, in another, the key of every output (a digest of
   everything it was made from) and the stat of the file written, so unchanged outputs
   are linked from the previous `public/`, neither rendered nor written; and the rule
   table's findings on the last feed with what the rules read.
