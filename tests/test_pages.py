@@ -6,6 +6,7 @@ import posixpath
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import html
@@ -13,6 +14,7 @@ from lxml import html
 from podfeed import pages
 from podfeed.audio import read_audio_info
 from podfeed.build import build
+from podfeed.cli import cli
 from podfeed.content import load_content
 
 
@@ -157,3 +159,32 @@ def test_page_links_are_what_relpath_gives(start: list[str], folders: list[str],
     target = "/".join([*folders, name])
     expected = posixpath.relpath(target, "/".join(start) or ".")
     assert pages._relative(target, "/".join(start)) == expected
+
+
+@pytest.mark.parametrize(
+    ("mistake", "expected"),
+    [
+        ("{{ episode.titel }}", "'podfeed.model.Episode object' has no attribute 'titel'"),
+        ("{% if %}", "Expected an expression, got 'end of statement block'"),
+    ],
+)
+def test_a_broken_show_template_is_reported_and_the_site_kept(
+    sample_show: Path, mistake: str, expected: str
+) -> None:
+    templates = sample_show / "templates"
+    templates.mkdir()
+    source = (pages.BUILTIN_TEMPLATES / "episode.html").read_text()
+    build(sample_show)
+    build(sample_show)  # the second build keeps the previous site beside public/
+    before = {p: p.read_bytes() for p in (sample_show / "public").rglob("*") if p.is_file()}
+    (templates / "episode.html").write_text(source.replace("{{ episode.title }}", mistake, 1))
+    result = CliRunner().invoke(cli, ["build", "--show", str(sample_show)])
+    assert result.exit_code == 1
+    line = source.splitlines().index(
+        next(text for text in source.splitlines() if "{{ episode.title }}" in text)
+    )
+    assert f"templates/episode.html:{line + 1}: {expected}" in result.output
+    after = {p: p.read_bytes() for p in (sample_show / "public").rglob("*") if p.is_file()}
+    assert after == before
+    (templates / "episode.html").write_text(source)
+    assert CliRunner().invoke(cli, ["build", "--show", str(sample_show)]).exit_code == 0

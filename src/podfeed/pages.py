@@ -8,6 +8,7 @@ so `public/` works on any host, in a sub-folder, or opened straight from disk.
 from __future__ import annotations
 
 import posixpath
+import traceback
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -224,13 +225,20 @@ def _render(
             **context,
         )
     except jinja2.TemplateError as error:
-        raise BuildError.single(_template_file(error, template_name), str(error)) from None
+        file, line = _template_line(error, template_name)
+        raise BuildError.single(file, str(error), line=line) from None
     return html.encode("utf-8")
 
 
-def _template_file(error: jinja2.TemplateError, name: str) -> Path:
-    filename = getattr(error, "filename", None)
-    return Path(filename or name)
+def _template_line(error: jinja2.TemplateError, name: str) -> tuple[Path, int | None]:
+    """The template file and line at fault: a syntax error knows them; for an error while
+    rendering, Jinja puts the template's own lines in the traceback."""
+    filename, line = getattr(error, "filename", None), getattr(error, "lineno", None)
+    if filename is None:
+        for frame, number in traceback.walk_tb(error.__traceback__):
+            if frame.f_code.co_filename.endswith(".html"):
+                filename, line = frame.f_code.co_filename, number
+    return Path(filename or name), line
 
 
 @dataclass
