@@ -339,3 +339,26 @@ def test_a_feed_cap_must_be_a_positive_number(
     assert result.output.splitlines()[1:] == [
         f"  podcast.yaml:{line}: feed_episodes: must be 1 or more, not 0."
     ]
+
+
+def test_a_file_saved_while_a_build_runs_is_built_next_time(
+    bundled_show: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build read the notes before the save; the next build must not call it a no-op."""
+    from podfeed import pipeline
+
+    build(bundled_show)
+    render_feed = pipeline.render_feed
+
+    def render_then_save(site: object) -> bytes:
+        feed = render_feed(site)  # type: ignore[arg-type]
+        edit_notes(bundled_show)  # the notes were read already
+        return feed
+
+    monkeypatch.setattr(pipeline, "render_feed", render_then_save)
+    edit_title(bundled_show)
+    build(bundled_show)
+    monkeypatch.setattr(pipeline, "render_feed", render_feed)
+    build(bundled_show)
+    build(bundled_show, tmp_path / "scratch", cached=False)
+    assert files(bundled_show / "public") == files(tmp_path / "scratch")

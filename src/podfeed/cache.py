@@ -25,6 +25,7 @@ import hashlib
 import os
 import pickle
 import stat
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -125,6 +126,7 @@ class BuildCache:
     """Loaded once at the start of a build, saved once after the site is swapped in."""
 
     def __init__(self, root: Path, out: Path) -> None:
+        self.started = time.time_ns()
         self.folder = root / CACHE_DIR
         self.out = out
         self.out_file = self.folder / f"out-{digest(str(out))}.pickle"
@@ -268,12 +270,28 @@ class BuildCache:
         inputs: Iterable[Path],
         outputs: dict[str, Stat],
     ) -> None:
-        """What the next build needs to know that nothing changed since this one."""
+        """What the next build needs to know that nothing changed since this one.
+
+        A file changed while this build ran may have been read before the change: then
+        the next build must not take its new stat for one this build saw, and does it all.
+        """
         paths = list(dict.fromkeys(map(str, inputs)))
         stats = [stat_of(p) for p in paths]
+        if any(_changed_since(stat, self.started) for stat in stats):
+            self.quick = QuickState()
+            return
         paths += [f"{self.out}/{name}" for name in outputs]
         stats += outputs.values()
         self.quick = QuickState(settings, next_release, result, tuple(paths), tuple(stats))
+
+
+# File times come from a coarse clock that may lag the one read at the start by a tick.
+_CLOCK_SLACK_NS = 20_000_000
+
+
+def _changed_since(stat: Stat, started_ns: int) -> bool:
+    """Whether a file's modification time (or its link target's) is within the build."""
+    return stat is not None and max(stat[1::3]) >= started_ns - _CLOCK_SLACK_NS
 
 
 def _same_stat(path: str, known: Stat) -> bool:
