@@ -144,6 +144,7 @@ class BuildCache:
 
     def load_records(self) -> None:
         """Episodes, audio facts and outputs: needed only when something changed."""
+        self.quick = QuickState()  # a stat per file of the last build: no use any more
         with _no_gc():
             self.state = self._read(self.out_file) or OutputState()
             for shard in range(_SHARDS):

@@ -13,9 +13,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from podfeed.content import EPISODE_FILE, SHOW_FILE, locate
+from podfeed.content import SHOW_FILE, locate
 from podfeed.errors import ContentError, PodfeedError, Problem
-from podfeed.model import Episode
+from podfeed.model import EPISODE_FILE, Episode
 from podfeed.online import Http
 from podfeed.rules import NS, FeedDoc, Finding, Kind, label, run_rules
 from podfeed.site import FEED_PATH, Site

@@ -17,6 +17,7 @@ from podfeed import fields as f
 from podfeed import remote
 from podfeed.errors import ContentError, Problem
 from podfeed.model import (
+    EPISODE_FILE,
     Appearance,
     Content,
     Episode,
@@ -36,7 +37,6 @@ T = TypeVar("T")
 
 SHOW_FILE = "podcast.yaml"
 EPISODES_DIR = "episodes"
-EPISODE_FILE = "episode.md"
 PEOPLE_FILE = "people.yaml"
 ORGANISATIONS_FILE = "organisations.yaml"
 
@@ -517,7 +517,6 @@ def load_episode(
         raise ContentError(problems)
     return Episode(
         folder=folder,
-        source=path,
         slug=slug,
         title=values["title"],
         number=values["number"],

@@ -32,10 +32,11 @@ import yaml
 from lxml import etree
 from markdownify import markdownify
 
-from podfeed.content import EPISODE_FILE, EPISODES_DIR, ORGANISATIONS_FILE, PEOPLE_FILE, SHOW_FILE
+from podfeed.content import EPISODES_DIR, ORGANISATIONS_FILE, PEOPLE_FILE, SHOW_FILE
 from podfeed.content import guid as strict_guid
 from podfeed.errors import PodfeedError, Problem
 from podfeed.fields import FieldError
+from podfeed.model import EPISODE_FILE
 from podfeed.scaffold import slugify
 from podfeed.standards import APPLE_CATEGORIES
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+EPISODE_FILE = "episode.md"  # the file that makes a folder of episodes/ an episode
+
 
 @dataclass(frozen=True, slots=True)
 class Chapter:
@@ -157,7 +159,6 @@ class Episode:
     """One episode folder: its front matter, its notes and its audio facts."""
 
     folder: Path
-    source: Path  # the episode.md file
     slug: str
     title: str
     number: int
@@ -182,6 +183,11 @@ class Episode:
     remote_audio: RemoteAudio | None = None
     chapters_url: str | None = None
     transcript_links: tuple[TranscriptLink, ...] = ()
+
+    @property
+    def source(self) -> Path:
+        """The episode.md file (made when asked: 10,000 episodes' paths take room)."""
+        return self.folder / EPISODE_FILE
 
 
 @dataclass(frozen=True, slots=True)

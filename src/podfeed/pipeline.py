@@ -213,7 +213,8 @@ def cached_build(
         warnings=tuple(i.problem for i in issues if not i.is_error),
         held_back=content.held_back,
     )
-    state.outputs = {name: (content_keys[name], stat) for name, stat in stats.items()}
+    del site, keys, unchanged, live, made  # the site is written: make room for the cache
+    state.outputs = {name: (content_keys.pop(name), stat) for name, stat in stats.items()}
     release = None if preview else next_release(cache, moment)
     cache.remember(settings, result, release, build_inputs(root, content, cache), stats)
     cache.forget_unused_episodes()

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from podfeed.content import EPISODE_FIELDS, EPISODE_FILE, EPISODES_DIR, load_content
+from podfeed.content import EPISODE_FIELDS, EPISODES_DIR, load_content
 from podfeed.errors import ContentError, Problem
-from podfeed.model import Episode
+from podfeed.model import EPISODE_FILE, Episode
 from podfeed.writer import fsync_dir
 
 RELEASE_INTERVAL = timedelta(weeks=1)
