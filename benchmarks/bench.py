@@ -59,6 +59,7 @@ def _tree_rss(pid: int) -> int:
 
 def run(command: list[str], cwd: Path) -> tuple[float, float]:
     """(seconds, peak MB) of one command; fails loudly if the command does."""
+    os.sync()  # the last run's files reach the disk now, not during this run's timing
     start = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
