@@ -45,6 +45,7 @@ def environment(show_root: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one build, one reading of each template: no stat per page
     )
     env.filters.update(
         duration=format_duration,
