@@ -20,6 +20,7 @@ upgrade of podfeed, a new template or a changed setting invalidates what depends
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import os
@@ -33,7 +34,7 @@ from functools import cache
 from pathlib import Path, PosixPath
 from typing import Any, TypeVar
 
-from podfeed import __version__
+from podfeed import __version__, model
 from podfeed.model import AudioInfo, Episode
 
 T = TypeVar("T")
@@ -76,12 +77,21 @@ def code_digest() -> str:
 
 
 class _Pickler(pickle.Pickler):
-    """Paths as one string each: a third faster to load than pathlib's list of parts."""
+    """Paths as one string each, and the model's records (dataclasses with slots) as their
+    class and field values: each loads a third faster than pickle's default way."""
 
     def reducer_override(self, obj: Any) -> Any:
-        if type(obj) is PosixPath:
+        kind = type(obj)
+        if kind is PosixPath:
             return PosixPath, (str(obj),)
+        if kind.__module__ == model.__name__ and dataclasses.is_dataclass(obj):
+            return kind, tuple(getattr(obj, name) for name in _field_names(kind))
         return NotImplemented
+
+
+@cache
+def _field_names(kind: Any) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 @contextmanager
