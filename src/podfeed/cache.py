@@ -81,7 +81,7 @@ class _Pickler(pickle.Pickler):
     class and field values: each loads a third faster than pickle's default way."""
 
     def reducer_override(self, obj: Any) -> Any:
-        kind = type(obj)
+        kind: Any = type(obj)
         if kind is PosixPath:
             return PosixPath, (str(obj),)
         if kind.__module__ == model.__name__ and dataclasses.is_dataclass(obj):
