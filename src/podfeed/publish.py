@@ -90,10 +90,6 @@ class Publication:
         self.present = back_names
         self.folders = {n.rpartition("/")[0] for n in back_names} | {""}
 
-    def path(self, name: str) -> Path:
-        """Where an added output now is, to read it before the site is swapped in."""
-        return self.root / name
-
     def add(self, name: str, data: Data) -> None:
         check_name(name, self.stats, self.out)
         target = os.path.join(self.root, name)
