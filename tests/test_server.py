@@ -84,8 +84,10 @@ def test_serve_previews_rebuilds_and_reports_errors(
     assert status == 200
     assert title_of(page) == "First light"
     assert VERSION_PATH in page  # the reload script, in served pages only
-    on_disk = (sample_show / "public/episodes/first-light/index.html").read_text()
+    preview = sample_show / ".cache/podfeed/preview"
+    on_disk = (preview / "episodes/first-light/index.html").read_text()
     assert VERSION_PATH not in on_disk
+    assert not (sample_show / "public").exists(), "drafts must never reach public/"
     assert "http://127.0.0.1" in get(base + "feed.xml")[1]  # the feed points at the preview
 
     # A draft appears in the preview.

@@ -448,7 +448,8 @@ def import_command(
     "--out",
     type=click.Path(path_type=Path),
     default=None,
-    help=f"Where to build the preview. [default: SHOW/{DEFAULT_OUT}]",
+    help="Where to build the preview; not public/, which holds the published site. "
+    "[default: SHOW/.cache/podfeed/preview]",
 )
 def serve_command(show_dir: Path, port: int, out: Path | None) -> None:
     """Preview the site on this computer, drafts and scheduled episodes included.

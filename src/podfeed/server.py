@@ -1,6 +1,7 @@
 """`podfeed serve`: a local preview that rebuilds when a file changes and reloads the page.
 
-The site is built with every draft and scheduled episode (a preview), served on
+The site is built with every draft and scheduled episode (a preview) into
+.cache/podfeed/preview, never into public/ where a deploy would find it, served on
 127.0.0.1 only, and rebuilt whenever a file under the show changes. Pages served here
 get a small script that asks the server for its build number and reloads when it
 changes; the script is added to responses only, never written into the output. A build
@@ -22,7 +23,8 @@ from typing import Any
 
 import watchfiles
 
-from podfeed.build import DEFAULT_OUT, build
+from podfeed.build import build
+from podfeed.cache import CACHE_DIR
 from podfeed.errors import PodfeedError, Problem
 
 HOST = "127.0.0.1"
@@ -54,12 +56,16 @@ class BuildState:
     episodes: int = 0
 
 
+# Drafts and 127.0.0.1 links must never sit in public/, where a deploy would pick them up.
+PREVIEW_OUT = f"{CACHE_DIR}/preview"
+
+
 class PreviewServer:
     """Build, serve and watch; `start()` returns at once, `stop()` ends every thread."""
 
     def __init__(self, root: Path, port: int = 8000, out: Path | None = None, log: Log = print):
         self.root = root.absolute()
-        self.out = (out or self.root / DEFAULT_OUT).absolute()
+        self.out = (out or self.root / PREVIEW_OUT).absolute()
         self.log = log
         self._lock = threading.Lock()
         self.state = BuildState(0, ())
