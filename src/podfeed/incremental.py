@@ -114,7 +114,8 @@ def output_keys(
             )
         )
         if episode.chapters:
-            chapters = (show.title, show.author, episode.title, repr(episode.chapters))
+            marks = [(c.start, c.end, c.title, c.url) for c in episode.chapters]
+            chapters = (show.title, show.author, episode.title, marks)
             keys[site.chapters_path(episode)] = digest(code_digest(), chapters)
     for person in site.featured_people:
         keys[site.person_path(person) + "index.html"] = (
