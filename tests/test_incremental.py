@@ -362,3 +362,15 @@ def test_a_file_saved_while_a_build_runs_is_built_next_time(
     build(bundled_show)
     build(bundled_show, tmp_path / "scratch", cached=False)
     assert files(bundled_show / "public") == files(tmp_path / "scratch")
+
+
+def test_a_build_leaves_nothing_frozen_out_of_the_gc(bundled_show: Path) -> None:
+    """`serve` builds in one process for hours: what a build froze must become collectable."""
+    import gc
+
+    for _ in range(2):
+        build(bundled_show)
+        assert gc.get_freeze_count() == 0
+    edit_notes(bundled_show)
+    build(bundled_show)
+    assert gc.get_freeze_count() == 0

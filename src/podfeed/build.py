@@ -7,6 +7,7 @@ are loaded only when there is something to do, so a no-op takes a fraction of a 
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,14 +57,21 @@ def build(
         from podfeed import pipeline
 
         return pipeline.full_build(root, out, site_url, moment, preview, progress)
-    cache = BuildCache(root, out)
-    settings = digest(code_digest(), str(out), site_url, preview)
-    if cache.unchanged(settings, moment.timestamp()):
-        result: BuildResult = cache.quick.result
-        return result
-    from podfeed import pipeline
+    try:
+        cache = BuildCache(root, out)
+        settings = digest(code_digest(), str(out), site_url, preview)
+        if cache.unchanged(settings, moment.timestamp()):
+            result: BuildResult = cache.quick.result
+            return result
+        from podfeed import pipeline
 
-    return pipeline.cached_build(root, out, site_url, moment, preview, progress, cache, settings)
+        return pipeline.cached_build(
+            root, out, site_url, moment, preview, progress, cache, settings
+        )
+    finally:
+        # The build froze what it loaded out of the cyclic GC's way (cache.py); in a process
+        # that builds again and again (`podfeed serve`) it must become collectable again.
+        gc.unfreeze()
 
 
 __all__ = ["BuildResult", "PodfeedError", "Progress", "build"]
