@@ -29,8 +29,8 @@ $(NODE_STAMP): package.json package-lock.json
 	else echo "npm not found: tests that need Node tools will be skipped"; fi
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff format --check src tests scripts benchmarks
 	$(BIN)/mypy
 
 # podfeed against Hugo (Debian's `hugo`, if installed) on generated shows of 100, 1,000
