@@ -17,6 +17,7 @@ from podfeed import __version__
 from podfeed.build import DEFAULT_OUT, Progress, build
 from podfeed.errors import PodfeedError, Problem
 from podfeed.fields import FieldError
+from podfeed.model import EPISODE_FILE
 from podfeed.schedule import parse_now, resolve_now
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -337,7 +338,7 @@ def new_command(
         return
     folder = _shown(episode.folder)
     click.echo(
-        f"Created {folder}/episode.md: episode {episode.number}, "
+        f"Created {folder}/{EPISODE_FILE}: episode {episode.number}, "
         f"released {episode.released.isoformat(' ', 'minutes')}."
     )
     if episode.released <= now:

@@ -22,7 +22,7 @@ from urllib.parse import unquote
 
 from podfeed.cache import OutputState, code_digest, digest, stat_of
 from podfeed.check import Issue, Locator, issues_from, output_reader
-from podfeed.model import Episode, Organisation, Person
+from podfeed.model import Episode
 from podfeed.publish import Unchanged
 from podfeed.rules import FeedDoc, run_rules
 from podfeed.site import FEED_PATH, NOT_FOUND_PATH, SITEMAP_PATH, Site
@@ -77,25 +77,13 @@ def output_keys(
         for e in ordered
     }  # fmt: skip
 
-    def card(episode: Episode) -> str:
-        return card_keys[episode.folder]
-
-    def full(episode: Episode) -> str:
-        return episode_keys[episode.folder]
-
-    listed = card if cards else full
-    neighbour = card if "episode.html" in stock else full
+    listed = card_keys if cards else episode_keys  # what pages listing an episode show
+    neighbour = card_keys if "episode.html" in stock else episode_keys
 
     person_keys = {
         key: digest(person_reprs[key], organisation_keys.get(p.organisation or "", "None"))
         for key, p in people.items()
     }
-
-    def person_key(person: Person) -> str:
-        return person_keys[person.id]
-
-    def organisation_key(organisation: Organisation) -> str:
-        return organisation_keys[organisation.id]
 
     keys: dict[str, str] = {}
     for position, episode in enumerate(ordered):
@@ -107,10 +95,10 @@ def output_keys(
             else digest(
                 base,
                 episode_keys[episode.folder],
-                neighbour(newer) if newer else None,
-                neighbour(older) if older else None,
-                [person_key(people[a.person]) for a in episode.people if a.person in people],
-                [organisation_key(organisations[o]) for o in episode.organisations],
+                neighbour[newer.folder] if newer else None,
+                neighbour[older.folder] if older else None,
+                [person_keys[a.person] for a in episode.people if a.person in people],
+                [organisation_keys[o] for o in episode.organisations],
             )
         )
         if episode.chapters:
@@ -123,8 +111,8 @@ def output_keys(
             if wide
             else digest(
                 base,
-                person_key(person),
-                [(listed(e), role) for e, role in site.episodes_with_person(person.id)],
+                person_keys[person.id],
+                [(listed[e.folder], role) for e, role in site.episodes_with_person(person.id)],
             )
         )
     for organisation in site.featured_organisations:
@@ -133,15 +121,18 @@ def output_keys(
             if wide
             else digest(
                 base,
-                organisation_key(organisation),
-                [listed(e) for e in site.episodes_with_organisation(organisation.id)],
-                [person_key(p) for p in site.members(organisation.id)],
+                organisation_keys[organisation.id],
+                [listed[e.folder] for e in site.episodes_with_organisation(organisation.id)],
+                [person_keys[p.id] for p in site.members(organisation.id)],
             )
         )
     listing = cards and "index.html" in stock
-    keys["index.html"] = digest(base, [card(e) for e in ordered]) if listing else everything
+    keys["index.html"] = (
+        digest(base, [card_keys[e.folder] for e in ordered]) if listing else everything
+    )
     latest = cards and NOT_FOUND_PATH in stock  # the newest five, as cards
-    keys[NOT_FOUND_PATH] = digest(base, [card(e) for e in ordered[:5]]) if latest else everything
+    newest = [card_keys[e.folder] for e in ordered[:5]]
+    keys[NOT_FOUND_PATH] = digest(base, newest) if latest else everything
     keys[SITEMAP_PATH] = digest(base, site.page_paths(), [e.released.isoformat() for e in ordered])
     in_feed = site.feed_episodes
     credited = {i for e in in_feed for i in (*(a.person for a in e.people),)} | set(show.hosts)

@@ -199,8 +199,9 @@ def cached_build(
     publication = Publication(out, live, state.back_names)
     try:
         for name, data in chain(made, render_pages(site, skip=unchanged, env=env)):
-            key = content_keys.setdefault(name, keys.get(name) or content_key(data))
-            unchanged_file = not isinstance(data, Unchanged) and kept(name, key)
+            if name not in content_keys:  # a page, made just now
+                content_keys[name] = keys.get(name) or content_key(data)
+            unchanged_file = not isinstance(data, Unchanged) and kept(name, content_keys[name])
             publication.add(name, UNCHANGED if unchanged_file else data)
         stats, state.back_names = publication.commit()
     except BaseException:

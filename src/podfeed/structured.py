@@ -37,11 +37,12 @@ def iso_duration(seconds: float) -> str:
 
 
 def _organisation(site: Site, organisation: Organisation) -> JsonObject:
+    url = site.url(site.organisation_path(organisation))
     data: JsonObject = {
         "@type": "Organization",
-        "@id": site.url(site.organisation_path(organisation)) + "#organisation",
+        "@id": url + "#organisation",
         "name": organisation.name,
-        "url": site.url(site.organisation_path(organisation)),
+        "url": url,
     }
     if organisation.website:
         data["sameAs"] = organisation.website
@@ -49,11 +50,12 @@ def _organisation(site: Site, organisation: Organisation) -> JsonObject:
 
 
 def _person(site: Site, person: Person, role: str | None = None) -> JsonObject:
+    url = site.url(site.person_path(person))
     data: JsonObject = {
         "@type": "Person",
-        "@id": site.url(site.person_path(person)) + "#person",
+        "@id": url + "#person",
         "name": person.name,
-        "url": site.url(site.person_path(person)),
+        "url": url,
     }
     if person.job_title:
         data["jobTitle"] = person.job_title

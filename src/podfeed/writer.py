@@ -42,7 +42,7 @@ def write_site(outputs: Iterable[Output], out: Path) -> int:
 
 def check_name(name: str, written: Collection[str], out: Path) -> None:
     """Refuse an output name written twice or outside the output folder (a bug)."""
-    if name.startswith("/") or ".." in name.split("/") or name in written:
+    if name.startswith("/") or name in written or (".." in name and ".." in name.split("/")):
         problem = "twice" if name in written else "outside the output folder"
         raise BuildError.single(out / name, f"podfeed tried to write this file {problem}.")
 
