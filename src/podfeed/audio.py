@@ -12,8 +12,8 @@ import base64
 import binascii
 import re
 import stat
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -26,9 +26,10 @@ from mutagen.ogg import OggPage
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 
-from podfeed.errors import AudioError, Problem
-from podfeed.model import AudioInfo, Chapter, CoverArt
-from podfeed.transcripts import with_ends
+from podfeed.errors import AudioError, ContentError, Problem
+from podfeed.model import AudioInfo, Chapter, CoverArt, Episode
+from podfeed.remote import remote_audio_info
+from podfeed.transcripts import read_chapters_file, with_ends
 
 SUPPORTED = "MP3, M4A/AAC, Ogg Vorbis/Opus or FLAC"
 FRONT_COVER = 3  # ID3/FLAC picture type "Cover (front)"
@@ -366,3 +367,30 @@ def _image_mime(data: bytes) -> str | None:
     if data.startswith(b"\xff\xd8\xff"):
         return "image/jpeg"
     return None
+
+
+def read_audio(
+    episodes: tuple[Episode, ...],
+    problems: list[Problem],
+    progress: Callable[[int, int, str], None] | None = None,
+    reader: Callable[[Path], AudioInfo] = read_audio_info,
+) -> tuple[Episode, ...]:
+    """Each episode with its audio facts and chapters; unreadable files go to `problems`."""
+    result: list[Episode] = []
+    for done, episode in enumerate(episodes):
+        if progress:
+            progress(done, len(episodes), "reading audio")
+        try:
+            audio = remote_audio_info(episode) if episode.audio_url else reader(episode.audio_path)
+            chapters = (
+                with_ends(read_chapters_file(episode.chapters_file), audio.duration)
+                if episode.chapters_file
+                else audio.chapters
+            )
+        except (AudioError, ContentError) as error:
+            # The audio file's path names the episode folder as well as the file.
+            problems += error.problems
+            result.append(episode)  # kept without audio, so later checks still see it
+            continue
+        result.append(replace(episode, audio=audio, chapters=chapters))
+    return tuple(result)

@@ -60,9 +60,16 @@ def build(
     try:
         cache = BuildCache(root, out)
         settings = digest(code_digest(), str(out), site_url, preview)
-        if cache.unchanged(settings, moment.timestamp()):
+        changed = cache.changes(settings, moment.timestamp())
+        if changed == []:
             result: BuildResult = cache.quick.result
             return result
+        if changed is not None:
+            from podfeed import delta
+
+            edited = delta.edit_build(root, out, preview, cache, changed)
+            if edited is not None:
+                return edited
         from podfeed import pipeline
 
         return pipeline.cached_build(

@@ -41,6 +41,7 @@ T = TypeVar("T")
 
 CACHE_DIR = ".cache/podfeed"
 _FORMAT = 1
+TEMPLATES_CACHE = "templates"  # compiled templates (pages.environment), in CACHE_DIR
 _SHARDS = 32  # episode records are saved in shards, so one edit rewrites one shard
 
 # (size, mtime_ns, inode) of a file, or None when it does not exist; for a symbolic link,
@@ -127,7 +128,11 @@ class OutputState:
 
     outputs: dict[str, tuple[str, Stat]] = field(default_factory=dict)  # name → key, file
     back_names: frozenset[str] | None = None  # names in the back buffer (writer.py)
-    rules: Any = None  # (feed key, {url: key}, issues)
+    # Names whose bytes the last build wrote: the back buffer (the site before it) holds
+    # every other name of the site as a link to the same file. None: not known.
+    written: frozenset[str] | None = None
+    # (feed key, {url: key}, issues), pickled apart: loading issues loads the rule table
+    rules: bytes | None = None
 
 
 @dataclass
@@ -150,6 +155,8 @@ class BuildCache:
         self.out = out
         self.out_file = self.folder / f"out-{digest(str(out))}.pickle"
         self.quick_file = self.out_file.with_suffix(".quick.pickle")
+        self.delta_file = self.out_file.with_suffix(".delta.pickle")
+        self.delta: Any = None  # what delta.py needs, saved when set
         self.episodes: dict[str, EpisodeRecord] = {}
         self.audio: dict[str, AudioRecord] = {}
         self.files: dict[str, tuple[Stat, Any]] = {}
@@ -205,9 +212,19 @@ class BuildCache:
                 self._write(self.folder / "files.pickle", self.files)
             self._write(self.out_file, self.state)
             self._write(self.quick_file, self.quick)
+            if self.delta is not None:
+                self._write(self.delta_file, self.delta)
+            else:
+                self.delta_file.unlink(missing_ok=True)
             _ignore_in_git(self.folder)
         except OSError:
             pass
+
+    def load_state(self) -> None:
+        """The outputs of the last build and what delta.py needs, without the records."""
+        with _no_gc():
+            self.state = self._read(self.out_file) or OutputState()
+            self.delta = self._read(self.delta_file)
 
     # --- episodes ------------------------------------------------------------------------
 
@@ -272,15 +289,17 @@ class BuildCache:
 
     # --- a build with nothing to do ------------------------------------------------------
 
-    def unchanged(self, settings: str, now: float) -> bool:
-        """Whether every input and output of the last build is as it was (a hand-edited or
-        deleted page is rebuilt), the build's settings are the same and no release came due."""
+    def changes(self, settings: str, now: float) -> list[str] | None:
+        """The inputs and outputs of the last build that changed since (a hand-edited or
+        deleted page counts), or None when the last build is no guide: none into this
+        folder, other settings, or a release that came due."""
         quick = self.quick
         if not quick.paths or quick.settings != settings or quick.result is None:
-            return False
+            return None
         if quick.next_release is not None and now >= quick.next_release:
-            return False
-        return all(map(_same_stat, quick.paths, quick.stats))
+            return None
+        pairs = zip(quick.paths, quick.stats, strict=True)
+        return [path for path, known in pairs if stat_of(path) != known]
 
     def remember(
         self,
@@ -297,7 +316,7 @@ class BuildCache:
         """
         paths = list(dict.fromkeys(map(str, inputs)))
         stats = [stat_of(p) for p in paths]
-        if any(_changed_since(stat, self.started) for stat in stats):
+        if any(changed_since(stat, self.started) for stat in stats):
             self.quick = QuickState()
             return
         paths += [f"{self.out}/{name}" for name in outputs]
@@ -309,13 +328,9 @@ class BuildCache:
 _CLOCK_SLACK_NS = 20_000_000
 
 
-def _changed_since(stat: Stat, started_ns: int) -> bool:
+def changed_since(stat: Stat, started_ns: int) -> bool:
     """Whether a file's modification time (or its link target's) is within the build."""
     return stat is not None and max(stat[1::3]) >= started_ns - _CLOCK_SLACK_NS
-
-
-def _same_stat(path: str, known: Stat) -> bool:
-    return stat_of(path) == known
 
 
 def _shard(name: str) -> int:

@@ -15,6 +15,7 @@ every page depend on everything: always right, only slower.
 from __future__ import annotations
 
 import hashlib
+import pickle
 import re
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
@@ -22,7 +23,7 @@ from urllib.parse import unquote
 
 from podfeed.cache import OutputState, code_digest, digest, stat_of
 from podfeed.check import Issue, Locator, issues_from, output_reader
-from podfeed.model import Episode
+from podfeed.model import Episode, Show
 from podfeed.publish import Unchanged
 from podfeed.rules import FeedDoc, run_rules
 from podfeed.site import FEED_PATH, NOT_FOUND_PATH, SITEMAP_PATH, Site
@@ -102,9 +103,7 @@ def output_keys(
             )
         )
         if episode.chapters:
-            marks = [(c.start, c.end, c.title, c.url) for c in episode.chapters]
-            chapters = (show.title, show.author, episode.title, marks)
-            keys[site.chapters_path(episode)] = digest(code_digest(), chapters)
+            keys[site.chapters_path(episode)] = chapters_key(show, episode)
     for person in site.featured_people:
         keys[site.person_path(person) + "index.html"] = (
             everything
@@ -145,6 +144,12 @@ def output_keys(
     return keys
 
 
+def chapters_key(show: Show, episode: Episode) -> str:
+    """The key of an episode's chapters file: what chapters.chapters_json writes."""
+    marks = [(c.start, c.end, c.title, c.url) for c in episode.chapters]
+    return digest(code_digest(), (show.title, show.author, episode.title, marks))
+
+
 def content_key(data: bytes | Path | Unchanged) -> str:
     """The key of an output made without a page key: its bytes, or its source file's stat."""
     if isinstance(data, Path):
@@ -168,7 +173,7 @@ def checked_feed(
     and, from `out`, its `unchanged` ones; skipped when neither the feed nor any file the
     rules read changed since the last build."""
     if state.rules is not None:
-        key, fetched, issues = state.rules
+        key, fetched, issues = pickle.loads(state.rules)
         if key == feed_key and all(content_keys.get(n) == k for n, k in fetched.items()):
             return list(issues)
     read = output_reader(site, files, out, unchanged)
@@ -183,5 +188,5 @@ def checked_feed(
 
     doc = FeedDoc(feed, fetch=recording, feed_url=site.feed_url)
     issues = issues_from(run_rules(doc, ("feed",)), Locator(out / FEED_PATH, site))
-    state.rules = (feed_key, read_names, tuple(issues))
+    state.rules = pickle.dumps((feed_key, read_names, tuple(issues)))
     return issues

@@ -8,15 +8,18 @@ paragraphs because podcast apps drop heading tags and would run the text togethe
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 import nh3
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
 from podfeed import cmark
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 PAGE_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "h5", "h6", "hr", "i",
@@ -26,15 +29,6 @@ PAGE_TAGS = {
 FEED_TAGS = {"a", "b", "br", "em", "i", "li", "ol", "p", "strong", "ul"}
 ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}}
 URL_SCHEMES = {"http", "https", "mailto"}
-
-
-def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"typographer": False}).enable("table")
-    return md
-
-
-_PAGE = _markdown()
-_FEED = _markdown()
 
 
 def _demote_heading(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
@@ -48,10 +42,15 @@ def _heading_as_bold(self: Any, tokens: Sequence[Token], idx: int, options: Any,
     return "<p><strong>" if tokens[idx].nesting == 1 else "</strong></p>\n"
 
 
-_PAGE.add_render_rule("heading_open", _demote_heading)
-_PAGE.add_render_rule("heading_close", _demote_heading)
-_FEED.add_render_rule("heading_open", _heading_as_bold)
-_FEED.add_render_rule("heading_close", _heading_as_bold)
+@cache
+def _markdown(heading: Callable[..., str]) -> MarkdownIt:
+    """markdown-it with `heading` rendering headings; loaded when first needed (see below)."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"typographer": False}).enable("table")
+    md.add_render_rule("heading_open", heading)
+    md.add_render_rule("heading_close", heading)
+    return md
 
 
 # cmark (C) renders CommonMark ten times faster than markdown-it and agrees with it once
@@ -61,9 +60,9 @@ _CMARK_UNSURE = re.compile(r"<\s*/?\s*h[1-6]|script:|file:|data:", re.IGNORECASE
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
 
 
-def _render(markdown: str, slow: MarkdownIt, heading: Any) -> str:
+def _render(markdown: str, slow: Callable[..., str], heading: Any) -> str:
     if _CMARK_UNSURE.search(markdown):
-        return str(slow.render(markdown))
+        return str(_markdown(slow).render(markdown))
     return _HEADING_TAG.sub(heading, cmark.to_html(markdown))
 
 
@@ -78,7 +77,7 @@ def _bold_tag(match: re.Match[str]) -> str:
 def notes_html(markdown: str) -> str:
     """HTML for the episode page."""
     return nh3.clean(
-        _render(markdown, _PAGE, _demoted_tag),
+        _render(markdown, _demote_heading, _demoted_tag),
         tags=PAGE_TAGS,
         attributes=ATTRIBUTES,
         url_schemes=URL_SCHEMES,
@@ -93,7 +92,7 @@ def feed_html(markdown: str, base_url: str) -> str:
         return urljoin(base_url, value) if attribute == "href" else value
 
     html = nh3.clean(
-        _render(markdown, _FEED, _bold_tag),
+        _render(markdown, _heading_as_bold, _bold_tag),
         tags=FEED_TAGS,
         attributes={"a": {"href"}},
         url_schemes=URL_SCHEMES,

@@ -32,7 +32,11 @@ PARAGRAPH_WORDS = 90
 _SENTENCE_END = (".", "?", "!", "…", '."', ".\u201d", "?\u201d", "!\u201d")
 
 
-def environment(show_root: Path) -> jinja2.Environment:
+def environment(show_root: Path, compiled: Path | None = None) -> jinja2.Environment:
+    """Templates from the show's folder, then podfeed's; `compiled` keeps them compiled
+    between builds (in the build cache), so an edit need not compile them again."""
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(
             [
@@ -46,6 +50,7 @@ def environment(show_root: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # one build, one reading of each template: no stat per page
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
     )
     env.filters.update(
         duration=format_duration,
@@ -131,25 +136,21 @@ def render_pages(
     Pages named in `skip` (unchanged since the last build) are neither rendered nor returned.
     """
     env = env or environment(site.content.show.root)
-    show = site.content.show
     pages: list[tuple[str, str, Callable[[], dict[str, Any]]]] = [
         ("index.html", "index.html", lambda: {"structured_data": structured.home_data(site)})
     ]
-    for position, episode in enumerate(site.episodes):
+    ordered = site.episodes
+    for position, episode in enumerate(ordered):
         pages.append(
             (
                 site.episode_path(episode) + "index.html",
                 "episode.html",
-                lambda position=position, episode=episode: {  # type: ignore[misc]
-                    "episode": episode,
-                    "notes": notes_html(episode.notes_markdown),
-                    "transcript": transcript_sections(episode, show.language),
-                    "newer": site.episodes[position - 1] if position > 0 else None,
-                    "older": site.episodes[position + 1]
-                    if position + 1 < len(site.episodes)
-                    else None,
-                    "structured_data": structured.episode_data(site, episode),
-                },
+                lambda position=position, episode=episode: episode_context(  # type: ignore[misc]
+                    site,
+                    episode,
+                    newer=ordered[position - 1] if position > 0 else None,
+                    older=ordered[position + 1] if position + 1 < len(ordered) else None,
+                ),
             )
         )
     for person in site.featured_people:
@@ -178,15 +179,8 @@ def render_pages(
             )
         )
     for path, template_name, make_context in pages:
-        if path in skip:
-            continue
-
-        def link(target: str, path: str = path) -> str:
-            return relative(path, target)
-
-        context = make_context()
-        context |= {"page_url": site.url(path.removesuffix("index.html")), "link": link}
-        yield path, _render(env, site, template_name, context)
+        if path not in skip:
+            yield path, render_page(env, site, path, template_name, make_context())
     # Hosts serve the 404 page at whatever address was asked for: links start at the root.
     not_found = {"page_url": None, "structured_data": None, "link": site.root_relative}
     if NOT_FOUND_PATH not in skip:
@@ -197,6 +191,32 @@ def render_pages(
     if SITEMAP_PATH not in skip:
         yield SITEMAP_PATH, structured.sitemap(site)
     yield "robots.txt", structured.robots(site)
+
+
+def episode_context(
+    site: Site, episode: Episode, newer: Episode | None, older: Episode | None
+) -> dict[str, Any]:
+    """What episode.html is given; `newer` and `older` are its neighbours in site order."""
+    return {
+        "episode": episode,
+        "notes": notes_html(episode.notes_markdown),
+        "transcript": transcript_sections(episode, site.content.show.language),
+        "newer": newer,
+        "older": older,
+        "structured_data": structured.episode_data(site, episode),
+    }
+
+
+def render_page(
+    env: jinja2.Environment, site: Site, path: str, template_name: str, context: dict[str, Any]
+) -> bytes:
+    """One page at output `path`, its links relative to it."""
+
+    def link(target: str) -> str:
+        return relative(path, target)
+
+    context |= {"page_url": site.url(path.removesuffix("index.html")), "link": link}
+    return _render(env, site, template_name, context)
 
 
 def builtin_sources() -> dict[str, str]:

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
 
-from podfeed.audio import read_audio_info
+from podfeed.audio import read_audio, read_audio_info
 from podfeed.build import BuildResult, Progress
-from podfeed.cache import BuildCache, stat_of
+from podfeed.cache import TEMPLATES_CACHE, BuildCache, stat_of
 from podfeed.chapters import chapters_json
 from podfeed.check import feed_issues
 from podfeed.content import (
@@ -25,18 +25,17 @@ from podfeed.content import (
     SHOW_FILE,
     collect_content,
 )
-from podfeed.errors import AudioError, ContentError, Problem
+from podfeed.delta import outline
+from podfeed.errors import ContentError
 from podfeed.feed import render_feed
 from podfeed.incremental import checked_feed, content_key, output_keys
-from podfeed.model import AudioInfo, Content, Episode
+from podfeed.model import AudioInfo, Content
 from podfeed.pages import builtin_sources, environment, render_pages, template_sources
 from podfeed.publish import UNCHANGED, Publication, Unchanged, settled
 from podfeed.publish import Output as PublishedOutput
-from podfeed.remote import remote_audio_info
 from podfeed.scaffold import placeholder_problems
 from podfeed.schedule import published_episodes
 from podfeed.site import FEED_PATH, Site
-from podfeed.transcripts import read_chapters_file, with_ends
 from podfeed.validate import validate
 from podfeed.writer import Output, write_site
 
@@ -123,33 +122,6 @@ def partial_reader(cached: Callable[..., AudioInfo]) -> Callable[[Path], AudioIn
     return read
 
 
-def read_audio(
-    episodes: tuple[Episode, ...],
-    problems: list[Problem],
-    progress: Progress | None = None,
-    reader: Callable[[Path], AudioInfo] = read_audio_info,
-) -> tuple[Episode, ...]:
-    """Each episode with its audio facts and chapters; unreadable files go to `problems`."""
-    result: list[Episode] = []
-    for done, episode in enumerate(episodes):
-        if progress:
-            progress(done, len(episodes), "reading audio")
-        try:
-            audio = remote_audio_info(episode) if episode.audio_url else reader(episode.audio_path)
-            chapters = (
-                with_ends(read_chapters_file(episode.chapters_file), audio.duration)
-                if episode.chapters_file
-                else audio.chapters
-            )
-        except (AudioError, ContentError) as error:
-            # The audio file's path names the episode folder as well as the file.
-            problems += error.problems
-            result.append(episode)  # kept without audio, so later checks still see it
-            continue
-        result.append(replace(episode, audio=audio, chapters=chapters))
-    return tuple(result)
-
-
 def cached_build(
     root: Path,
     out: Path,
@@ -167,8 +139,9 @@ def cached_build(
     # The show lives to the end of the build: collections need not walk it again and again.
     gc.freeze()
     site = Site(content)
-    env = environment(content.show.root)
-    keys = output_keys(site, template_sources(env), cache.episode_key, builtin_sources())
+    env = environment(content.show.root, cache.folder / TEMPLATES_CACHE)
+    templates, builtin = template_sources(env), builtin_sources()
+    keys = output_keys(site, templates, cache.episode_key, builtin)
     live = {name: stat for name, (_, stat) in state.outputs.items()}
 
     def kept(name: str, key: str) -> bool:
@@ -207,6 +180,12 @@ def cached_build(
     except BaseException:
         publication.abort()
         raise
+    state.written = frozenset(publication.written) if state.back_names is not None else None
+    # With podfeed's own templates, the next edit inside an episode can be redone alone.
+    stock = all(builtin.get(name) == source for name, source in templates.items())
+    published = {e.folder for e in site.episodes}
+    held = [r.episode for r in cache.loaded_episodes() if r.episode.folder not in published]
+    cache.delta = outline(site, held) if stock else None
     result = BuildResult(
         out=out,
         episodes=len(site.episodes),

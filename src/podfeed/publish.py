@@ -69,6 +69,7 @@ class Publication:
         _refuse_foreign(out)
         self.live = live
         self.stats: dict[str, Stat] = {}
+        self.written: set[str] = set()  # names given new bytes, not linked from `out`
         back, self.marker = back_buffer(out), _marker(out)
         self.fresh = not out.is_dir() or not live
         if self.fresh:
@@ -108,14 +109,8 @@ class Publication:
             return
         if present:
             os.unlink(target)
-        if isinstance(data, Path):
-            # A copy, not a link: an editor or tagger rewriting the show's file in place
-            # must not change the live site behind the build's back.
-            shutil.copyfile(data, target)
-        else:
-            with open(target, "xb") as file:
-                file.write(data)
-        self.stats[name] = stat_of(target)
+        self.stats[name] = _write(target, data)
+        self.written.add(name)
 
     def commit(self) -> tuple[dict[str, Stat], frozenset[str] | None]:
         """Swap the new site in; returns the stat of every file and the back buffer's names."""
@@ -138,6 +133,60 @@ class Publication:
         """Leave `out` as it was; a half-written back buffer keeps its marker."""
         if self.fresh:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+def patch(
+    out: Path,
+    live: dict[str, Stat],
+    back_names: frozenset[str],
+    written: frozenset[str],
+    changes: dict[str, bytes | Path],
+) -> tuple[dict[str, Stat], frozenset[str] | None] | None:
+    """The live site with `changes` (existing names given new bytes), swapped in at once,
+    in time proportional to the changes; returns as `Publication.commit`.
+
+    The back buffer holds the site before the last build: every name that build did not
+    write (`written`) is a link to the live file already, so only those need linking
+    again. None, with nothing touched, when there is no such back buffer.
+    """
+    out = out.absolute()
+    back, marker = back_buffer(out), _marker(out)
+    if marker.exists() or not back.is_dir() or not out.is_dir() or not live:
+        return None
+    if not changes.keys() <= live.keys():
+        raise ValueError("patch only replaces files the site has")
+    marker.touch()
+    for name in (written | (live.keys() - back_names)) - changes.keys():
+        os.makedirs(os.path.join(back, name.rpartition("/")[0]), exist_ok=True)
+        _link(os.path.join(out, name), os.path.join(back, name), True)
+    stale = back_names - live.keys()
+    for name in stale:
+        (back / name).unlink(missing_ok=True)
+    _remove_empty_folders(back, stale)
+    stats = dict(live)
+    for name, data in changes.items():
+        target = os.path.join(back, name)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
+        stats[name] = _write(target, data)
+    if _exchange(back, out):
+        fsync_dir(out.parent)
+        return stats, frozenset(live)
+    _swap(back, out)
+    marker.unlink(missing_ok=True)
+    return stats, None
+
+
+def _write(target: str, data: bytes | Path) -> Stat:
+    if isinstance(data, Path):
+        # A copy, not a link: an editor or tagger rewriting the show's file in place
+        # must not change the live site behind the build's back.
+        shutil.copyfile(data, target)
+    else:
+        with open(target, "xb") as file:
+            file.write(data)
+    return stat_of(target)
 
 
 def settled(out: Path) -> None:

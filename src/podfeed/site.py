@@ -23,6 +23,8 @@ NOT_FOUND_PATH = "404.html"
 @dataclass(frozen=True)
 class Site:
     content: Content
+    # The people with a page, when `content` holds only some of the episodes (delta.py).
+    people_with_pages: frozenset[str] | None = None
 
     @property
     def base(self) -> str:
@@ -155,6 +157,8 @@ class Site:
 
     @cached_property
     def featured_person_ids(self) -> frozenset[str]:
+        if self.people_with_pages is not None:
+            return self.people_with_pages
         return frozenset(p.id for p in self.featured_people)
 
     @cached_property

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from podfeed.audio import read_audio
 from podfeed.check import check_show
 from podfeed.content import (
     EPISODES_DIR,
@@ -27,7 +28,6 @@ from podfeed.content import (
 )
 from podfeed.errors import ContentError, Problem
 from podfeed.model import Content, Episode, PartialContent
-from podfeed.pipeline import read_audio
 from podfeed.schedule import State, release_state
 from podfeed.validate import validate
 

@@ -39,11 +39,10 @@ from mutagen.id3 import (
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4, MP4Cover
 
-from podfeed.audio import read_audio_info
+from podfeed.audio import read_audio, read_audio_info
 from podfeed.content import load_content
 from podfeed.errors import AudioError, ContentError, PodfeedError, Problem
 from podfeed.model import Chapter, Content, Episode, Show
-from podfeed.pipeline import read_audio
 from podfeed.writer import fsync_dir
 
 GENRE = "Podcast"

@@ -1,0 +1,198 @@
+"""An edit inside episode folders is redone alone (delta.py), with the same bytes as a
+build from scratch; anything more runs the whole pipeline."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from podfeed import pipeline
+from podfeed.build import build
+from podfeed.errors import ContentError
+from test_incremental import edit_chapters, edit_notes, edit_title, edit_transcript, episode, files
+
+FOUR_EPISODES = 4
+
+
+@pytest.fixture
+def pipeline_runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Path]]:
+    """The shows the whole pipeline (pipeline.cached_build) ran on, build by build."""
+    runs: list[Path] = []
+    original = pipeline.cached_build
+
+    def counting(root: Path, *args: Any) -> Any:
+        runs.append(root)
+        return original(root, *args)
+
+    monkeypatch.setattr(pipeline, "cached_build", counting)
+    yield runs
+
+
+def ready(show: Path) -> None:
+    """A site built, then rebuilt after an edit: the back buffer an edit patches exists."""
+    build(show)
+    path = episode(show, "01") / "episode.md"
+    path.write_text(path.read_text() + "\nFirst correction.\n")
+    settled_build(show)
+
+
+def settled_build(show: Path) -> Any:
+    """Build a moment after the last save, as a person does: a file saved within the
+    clock's tick of a build's start may have been read half-written, so the build after
+    it redoes everything (cache.changed_since)."""
+    time.sleep(0.05)
+    return build(show)
+
+
+def same_as_scratch(show: Path, scratch: Path) -> None:
+    build(show, scratch, cached=False)
+    assert files(show / "public") == files(scratch)
+
+
+def edit_oldest_notes(show: Path) -> None:
+    path = episode(show, "01") / "episode.md"
+    path.write_text(path.read_text() + "\nA late note.\n")
+
+
+def edit_draft_notes(show: Path) -> None:
+    path = episode(show, "04") / "episode.md"
+    path.write_text(path.read_text() + "\nStill drafting.\n")
+
+
+def edit_notes_twice(show: Path) -> None:
+    edit_notes(show)
+    path = episode(show, "03") / "episode.md"
+    path.write_text(path.read_text() + "\nAnd another.\n")
+
+
+EDITS: dict[str, Callable[[Path], None]] = {
+    "notes": edit_notes,
+    "notes of two episodes": edit_notes_twice,
+    "transcript": edit_transcript,
+    "chapters file": edit_chapters,
+}
+
+
+@pytest.mark.parametrize("kind", list(EDITS))
+def test_an_edit_inside_an_episode_is_redone_alone(
+    bundled_show: Path, tmp_path: Path, pipeline_runs: list[Path], kind: str
+) -> None:
+    ready(bundled_show)
+    before = files(bundled_show / "public")
+    pipeline_runs.clear()
+    EDITS[kind](bundled_show)
+    result = build(bundled_show)
+    assert pipeline_runs == []
+    assert result.episodes == FOUR_EPISODES
+    assert files(bundled_show / "public") != before
+    same_as_scratch(bundled_show, tmp_path / "scratch")
+
+
+def test_edits_in_a_row_keep_the_back_buffer_in_step(
+    bundled_show: Path, tmp_path: Path, pipeline_runs: list[Path]
+) -> None:
+    ready(bundled_show)
+    pipeline_runs.clear()
+    for number, edit in enumerate([edit_notes, edit_transcript, edit_notes, edit_chapters]):
+        edit(bundled_show)
+        settled_build(bundled_show)
+        same_as_scratch(bundled_show, tmp_path / f"scratch-{number}")
+    assert pipeline_runs == []
+
+
+def test_only_the_page_and_feed_are_written(bundled_show: Path, pipeline_runs: list[Path]) -> None:
+    ready(bundled_show)
+    public = bundled_show / "public"
+    inodes = {p: p.stat().st_ino for p in public.rglob("*") if p.is_file()}
+    pipeline_runs.clear()
+    edit_notes(bundled_show)
+    build(bundled_show)
+    assert pipeline_runs == []
+    changed = {
+        str(p.relative_to(public)) for p, inode in inodes.items() if p.stat().st_ino != inode
+    }
+    page = f"episodes/{episode(bundled_show, '02').name.removeprefix('02-')}/index.html"
+    assert changed == {page, "feed.xml"}
+
+
+def test_an_episode_out_of_the_feed_leaves_the_feed_alone(
+    bundled_show: Path, tmp_path: Path, pipeline_runs: list[Path]
+) -> None:
+    path = bundled_show / "podcast.yaml"
+    path.write_text(path.read_text() + "feed_episodes: 2\n")
+    ready(bundled_show)
+    feed = (bundled_show / "public" / "feed.xml").stat()
+    pipeline_runs.clear()
+    edit_oldest_notes(bundled_show)
+    build(bundled_show)
+    assert pipeline_runs == []
+    same_as_scratch(bundled_show, tmp_path / "scratch")
+    assert (bundled_show / "public" / "feed.xml").stat().st_ino == feed.st_ino
+
+
+def test_a_draft_edited_changes_nothing_published(
+    bundled_show: Path, tmp_path: Path, pipeline_runs: list[Path]
+) -> None:
+    path = episode(bundled_show, "04") / "episode.md"
+    path.write_text(path.read_text().replace("\n---\n", "\ndraft: true\n---\n", 1))
+    ready(bundled_show)
+    before = files(bundled_show / "public")
+    pipeline_runs.clear()
+    edit_draft_notes(bundled_show)
+    result = build(bundled_show)
+    assert pipeline_runs == []
+    assert (result.episodes, result.held_back) == (3, 1)
+    assert files(bundled_show / "public") == before
+    same_as_scratch(bundled_show, tmp_path / "scratch")
+
+
+def test_a_title_edit_runs_the_pipeline(
+    bundled_show: Path, tmp_path: Path, pipeline_runs: list[Path]
+) -> None:
+    """Other pages list the title: not an edit one page can carry."""
+    ready(bundled_show)
+    pipeline_runs.clear()
+    edit_title(bundled_show)
+    build(bundled_show)
+    assert pipeline_runs == [bundled_show]
+    same_as_scratch(bundled_show, tmp_path / "scratch")
+
+
+def test_a_new_transcript_file_runs_the_pipeline(
+    bundled_show: Path, tmp_path: Path, pipeline_runs: list[Path]
+) -> None:
+    """A new file in the site: the feed, page and file list all change."""
+    ready(bundled_show)
+    pipeline_runs.clear()
+    folder = episode(bundled_show, "02")
+    (folder / "transcript.cy.vtt").write_text((folder / "transcript.vtt").read_text())
+    build(bundled_show)
+    assert pipeline_runs == [bundled_show]
+    same_as_scratch(bundled_show, tmp_path / "scratch")
+
+
+def test_a_broken_edit_is_reported_as_by_a_full_build(bundled_show: Path) -> None:
+    ready(bundled_show)
+    path = episode(bundled_show, "02") / "episode.md"
+    before = files(bundled_show / "public")
+    path.write_text(path.read_text().replace("number: 2", "number: two", 1))
+    with pytest.raises(ContentError) as raised:
+        build(bundled_show)
+    assert [(p.file, p.field) for p in raised.value.problems] == [(path, "number")]
+    assert files(bundled_show / "public") == before
+
+
+def test_a_hand_edited_page_after_an_edit_is_rebuilt(
+    bundled_show: Path, tmp_path: Path, pipeline_runs: list[Path]
+) -> None:
+    ready(bundled_show)
+    edit_notes(bundled_show)
+    build(bundled_show)
+    index = bundled_show / "public" / "index.html"
+    index.write_text("defaced")
+    build(bundled_show)
+    same_as_scratch(bundled_show, tmp_path / "scratch")
