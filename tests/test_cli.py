@@ -84,7 +84,8 @@ def test_bad_content_exits_1_and_leaves_the_site_untouched(
         "not 'second'.\n"
     )
     assert tree(sample_show / "public") == before
-    assert not list(sample_show.glob(".podfeed-*")), "no temporary folder is left behind"
+    leftovers = [p.name for p in sample_show.glob(".podfeed-*")]
+    assert leftovers == [".podfeed-back-public"], "only the back buffer stays (publish.py)"
 
 
 def test_bad_site_url_option_is_reported(runner: CliRunner, sample_show: Path) -> None:

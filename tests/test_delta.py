@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from podfeed import pipeline
 from podfeed.build import build
@@ -33,10 +34,7 @@ def pipeline_runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Path]]:
 
 
 def ready(show: Path) -> None:
-    """A site built, then rebuilt after an edit: the back buffer an edit patches exists."""
-    build(show)
-    path = episode(show, "01") / "episode.md"
-    path.write_text(path.read_text() + "\nFirst correction.\n")
+    """A site built from scratch; the back buffer an edit patches exists from then on."""
     settled_build(show)
 
 
@@ -97,11 +95,12 @@ def test_edits_in_a_row_keep_the_back_buffer_in_step(
 ) -> None:
     ready(bundled_show)
     pipeline_runs.clear()
-    for number, edit in enumerate([edit_notes, edit_transcript, edit_notes, edit_chapters]):
+    edits = [edit_notes, edit_transcript, edit_title, edit_notes, edit_chapters, edit_notes]
+    for number, edit in enumerate(edits):
         edit(bundled_show)
         settled_build(bundled_show)
         same_as_scratch(bundled_show, tmp_path / f"scratch-{number}")
-    assert pipeline_runs == []
+    assert pipeline_runs == [bundled_show]  # the title only
 
 
 def test_only_the_page_and_feed_are_written(bundled_show: Path, pipeline_runs: list[Path]) -> None:
@@ -195,4 +194,25 @@ def test_a_hand_edited_page_after_an_edit_is_rebuilt(
     index = bundled_show / "public" / "index.html"
     index.write_text("defaced")
     build(bundled_show)
+    same_as_scratch(bundled_show, tmp_path / "scratch")
+
+
+def test_artwork_kept_in_an_episode_folder_is_not_an_edit_of_that_episode(
+    bundled_show: Path, tmp_path: Path, pipeline_runs: list[Path]
+) -> None:
+    """Every page shows the show's artwork, wherever podcast.yaml keeps it."""
+    artwork = episode(bundled_show, "01") / "artwork.png"
+    (bundled_show / "artwork.png").rename(artwork)
+    settings = bundled_show / "podcast.yaml"
+    settings.write_text(
+        settings.read_text().replace(
+            "artwork: artwork.png", f"artwork: episodes/{artwork.parent.name}/artwork.png"
+        )
+    )
+    ready(bundled_show)
+    pipeline_runs.clear()
+    with Image.open(artwork) as image:
+        image.rotate(90).save(artwork)
+    build(bundled_show)
+    assert pipeline_runs == [bundled_show]
     same_as_scratch(bundled_show, tmp_path / "scratch")

@@ -51,6 +51,9 @@ class Outline:
     shapes: dict[str, str]  # folder → shape, for every episode loaded (drafts too)
     feed: tuple[Episode, ...]  # the feed's episodes, audio read
     people_with_pages: frozenset[str]
+    # The show's artwork, which every page shows: an edit to it is not an edit inside an
+    # episode even if it sits in an episode's folder.
+    artwork: str | None
 
 
 def shape(episode: Episode) -> str:
@@ -69,6 +72,7 @@ def outline(site: Site, held_back: list[Episode]) -> Outline:
     """The outline of a site just built with podfeed's own templates."""
     content = site.content
     shapes = {str(e.folder): shape(e) for e in (*site.episodes, *held_back)}
+    artwork = content.show.artwork
     return Outline(
         content.show,
         content.people,
@@ -77,6 +81,7 @@ def outline(site: Site, held_back: list[Episode]) -> Outline:
         shapes,
         site.feed_episodes,
         site.featured_person_ids,
+        str(artwork) if artwork else None,
     )
 
 
@@ -161,18 +166,18 @@ def _edit(
         from podfeed.incremental import checked_feed, content_key
 
         feed = render_feed(site)
-        offer(FEED_PATH, feed, content_key(feed))
-        if FEED_PATH in changes:
-            content_keys = {name: key for name, (key, _) in state.outputs.items()} | keys
-            unchanged = state.outputs.keys() - changes.keys()
-            new = list(changes.items())
-            issues = checked_feed(
-                site, feed, new, unchanged, out, keys[FEED_PATH], content_keys, state
-            )
-            errors = [i.problem for i in issues if i.is_error]
-            if errors:
-                raise ContentError(errors)
-            warnings = tuple(i.problem for i in issues if not i.is_error)
+        feed_key = content_key(feed)
+        offer(FEED_PATH, feed, feed_key)
+        # The rules read the feed and the chapters files and artwork it links to; they
+        # run again unless none of those changed (incremental.checked_feed).
+        content_keys = {name: key for name, (key, _) in state.outputs.items()} | keys
+        unchanged = state.outputs.keys() - changes.keys()
+        new = list(changes.items())
+        issues = checked_feed(site, feed, new, unchanged, out, feed_key, content_keys, state)
+        errors = [i.problem for i in issues if i.is_error]
+        if errors:
+            raise ContentError(errors)
+        warnings = tuple(i.problem for i in issues if not i.is_error)
 
     live = {name: stat for name, (_, stat) in state.outputs.items()}
     patched = patch(out, live, state.back_names, state.written, changes)
@@ -197,7 +202,7 @@ def _edited_folders(root: Path, out: Path, changed: list[str], known: Outline) -
     outputs = f"{out}/"
     folders = set()
     for path in changed:
-        if not path.startswith(episodes) or path.startswith(outputs):
+        if not path.startswith(episodes) or path.startswith(outputs) or path == known.artwork:
             raise _NotAnEdit
         folder = episodes + path[len(episodes) :].split("/", 1)[0]
         if folder not in known.shapes:

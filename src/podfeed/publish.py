@@ -93,11 +93,7 @@ class Publication:
 
     def add(self, name: str, data: Data) -> None:
         check_name(name, self.stats, self.out)
-        target = os.path.join(self.root, name)
-        parent = name.rpartition("/")[0]
-        if parent not in self.folders:
-            os.makedirs(os.path.join(self.root, parent), exist_ok=True)
-            self.folders.add(parent)
+        target = _folder_for(self.root, name, self.folders)
         present = name in self.present
         if isinstance(data, Unchanged):
             known = self.live.get(name)
@@ -116,7 +112,14 @@ class Publication:
         """Swap the new site in; returns the stat of every file and the back buffer's names."""
         if self.fresh:
             _swap(self.root, self.out)
-            return self.stats, None
+            # The first back buffer: links to every file, so the next edit patches it.
+            back, folders = back_buffer(self.out), set[str]()
+            self.marker.touch()
+            for name in self.stats:
+                _folder_for(back, name, folders)
+                _link(os.path.join(self.out, name), os.path.join(back, name), False)
+            self.written.clear()  # the back buffer is the site itself
+            return self.stats, frozenset(self.stats)
         stale = self.present - self.stats.keys()
         for name in stale:
             (self.root / name).unlink(missing_ok=True)
@@ -156,17 +159,16 @@ def patch(
     if not changes.keys() <= live.keys():
         raise ValueError("patch only replaces files the site has")
     marker.touch()
+    folders: set[str] = set()
     for name in (written | (live.keys() - back_names)) - changes.keys():
-        os.makedirs(os.path.join(back, name.rpartition("/")[0]), exist_ok=True)
-        _link(os.path.join(out, name), os.path.join(back, name), True)
+        _link(os.path.join(out, name), _folder_for(back, name, folders), True)
     stale = back_names - live.keys()
     for name in stale:
         (back / name).unlink(missing_ok=True)
     _remove_empty_folders(back, stale)
     stats = dict(live)
     for name, data in changes.items():
-        target = os.path.join(back, name)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
+        target = _folder_for(back, name, folders)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(target)
         stats[name] = _write(target, data)
@@ -176,6 +178,15 @@ def patch(
     _swap(back, out)
     marker.unlink(missing_ok=True)
     return stats, None
+
+
+def _folder_for(root: Path, name: str, made: set[str]) -> str:
+    """The path of output `name` under `root`, its folder made unless in `made`."""
+    parent = name.rpartition("/")[0]
+    if parent not in made:
+        os.makedirs(os.path.join(root, parent), exist_ok=True)
+        made.add(parent)
+    return os.path.join(root, name)
 
 
 def _write(target: str, data: bytes | Path) -> Stat:
