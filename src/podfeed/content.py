@@ -451,11 +451,22 @@ def load_episode(
     folder: Path, root: Path, show_explicit: bool, show_language: str = "en"
 ) -> Episode:
     path = folder / EPISODE_FILE
-    if not folder.resolve().is_relative_to(root.resolve()):
+    real_root = root.resolve()
+    if not folder.resolve().is_relative_to(real_root):
         raise ContentError.single(
             folder, "is a link to something outside the show's folder; copy the folder in."
         )
     source = f.read_text(path)
+    # One listing of the folder: name → whether it is a symbolic link. Only a link can
+    # lead out of the show, the folder itself being inside it.
+    with os.scandir(folder) as entries:
+        listing = {entry.name: entry.is_symlink() for entry in entries}
+
+    def outside_show(file: Path) -> bool:
+        if file.parent == folder and not listing.get(file.name, True):
+            return False
+        return file.exists() and not file.resolve().is_relative_to(real_root)
+
     front, notes = split_front_matter(source, path)
     data = f.load_yaml(front, path, first_line=2)
     values = f.read_fields(data, EPISODE_FIELDS, path)
@@ -491,18 +502,17 @@ def load_episode(
     audio_path = folder
     if values["audio"] is not None and audio_url is None:
         audio_path = folder.joinpath(*values["audio"].parts)
-        if audio_path.exists() and not audio_path.resolve().is_relative_to(root.resolve()):
+        if outside_show(audio_path):
             problems.append(
                 Problem(path, f"'{values['audio']}' links to a file outside the show.", "audio")
             )
     problems = f.with_lines(problems, front, first_line=2)
     chapters_file = folder / CHAPTERS_FILE
+    transcript_names = sorted(n for n in listing if n.startswith("transcript"))
+    has_chapters = CHAPTERS_FILE in listing and chapters_file.is_file()
     # A link that leads out of the show would publish whatever it points at.
-    outside = [
-        p
-        for p in (path, chapters_file, *folder.glob("transcript*"))
-        if p.exists() and not p.resolve().is_relative_to(root.resolve())
-    ]
+    candidates = [path, chapters_file, *(folder / n for n in transcript_names)]
+    outside = [p for p in candidates if p.name in listing and outside_show(p)]
     for linked in outside:
         problems.append(
             Problem(linked, "is a link to something outside the show's folder; copy the file in.")
@@ -510,7 +520,7 @@ def load_episode(
     transcripts: tuple[Transcript, ...] = ()
     if not outside:
         try:
-            transcripts = find_transcripts(folder, show_language)
+            transcripts = find_transcripts(folder, show_language, transcript_names)
         except ContentError as error:
             problems += error.problems
     if problems:
@@ -536,5 +546,5 @@ def load_episode(
         chapters_url=values["chapters_url"],
         transcript_links=values["transcripts"],
         transcripts=transcripts,
-        chapters_file=chapters_file if chapters_file.is_file() else None,
+        chapters_file=chapters_file if has_chapters else None,
     )

@@ -26,10 +26,15 @@ _VOICE = re.compile(r"^<v(?:\.[^\s>]*)?\s+([^>]+)>(.*?)(?:</v>)?$", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
 
-def find_transcripts(folder: Path, default_language: str) -> tuple[Transcript, ...]:
-    """`transcript.vtt`, `transcript.srt`, or `transcript.<language>.vtt` in the folder."""
+def find_transcripts(
+    folder: Path, default_language: str, names: Sequence[str] | None = None
+) -> tuple[Transcript, ...]:
+    """`transcript.vtt`, `transcript.srt`, or `transcript.<language>.vtt` in the folder
+    (whose entries named transcript… are `names`, sorted, when the caller listed it)."""
     found = []
-    for path in sorted(folder.glob("transcript*")):
+    if names is None:
+        names = sorted(p.name for p in folder.glob("transcript*"))
+    for path in (folder / name for name in names):
         parts = path.name.split(".")
         suffix = path.suffix.lower()
         if suffix not in TRANSCRIPT_TYPES or parts[0] != "transcript" or len(parts) > 3:
