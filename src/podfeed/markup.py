@@ -56,12 +56,22 @@ def _markdown(heading: Callable[..., str]) -> MarkdownIt:
 # cmark (C) renders CommonMark ten times faster than markdown-it and agrees with it once
 # sanitised, except on raw HTML headings (which cmark's output cannot tell from Markdown
 # ones) and the link schemes markdown-it refuses; notes holding either take markdown-it.
-_CMARK_UNSURE = re.compile(r"<\s*/?\s*h[1-6]|script:|file:|data:", re.IGNORECASE)
+_HTML_HEADING = re.compile(r"<\s*/?\s*h[1-6]", re.IGNORECASE)
+_UNSURE_SCHEMES = ("script:", "file:", "data:")
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
 
 
+def _cmark_unsure(markdown: str) -> bool:
+    """Whether the notes hold a raw HTML heading or a link scheme markdown-it refuses
+    (plain substring tests first: one case-blind regex over every note took longer)."""
+    lower = markdown.lower()
+    if any(scheme in lower for scheme in _UNSURE_SCHEMES):
+        return True
+    return "<" in markdown and _HTML_HEADING.search(markdown) is not None
+
+
 def _render(markdown: str, slow: Callable[..., str], heading: Any) -> str:
-    if _CMARK_UNSURE.search(markdown):
+    if _cmark_unsure(markdown):
         return str(_markdown(slow).render(markdown))
     return _HEADING_TAG.sub(heading, cmark.to_html(markdown))
 
