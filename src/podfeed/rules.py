@@ -157,17 +157,19 @@ def run_rules(doc: FeedDoc, kinds: Iterable[Kind] = ("feed",)) -> list[Finding]:
 # --- helpers ----------------------------------------------------------------------------
 
 
+@functools.cache
 def _q(name: str) -> str:
     prefix, _, local = name.rpartition(":")
     return f"{{{NS[prefix]}}}{local}" if prefix else local
 
 
+# Children by tag, as findall/find with a plain tag, without parsing a path each call.
 def _all(parent: Any, name: str) -> list[Any]:
-    return [] if parent is None else parent.findall(_q(name))
+    return [] if parent is None else list(parent.iterchildren(_q(name)))
 
 
 def _one(parent: Any, name: str) -> Any:
-    return None if parent is None else parent.find(_q(name))
+    return None if parent is None else next(parent.iterchildren(_q(name)), None)
 
 
 def _text(element: Any) -> str:
