@@ -156,7 +156,8 @@ class BuildCache:
         self.out_file = self.folder / f"out-{digest(str(out))}.pickle"
         self.quick_file = self.out_file.with_suffix(".quick.pickle")
         self.delta_file = self.out_file.with_suffix(".delta.pickle")
-        self.delta: Any = None  # what delta.py needs, saved when set
+        self.delta: Any = None  # what delta.py needs
+        self.delta_changed = True  # saved unless it is as loaded
         self.episodes: dict[str, EpisodeRecord] = {}
         self.audio: dict[str, AudioRecord] = {}
         self.files: dict[str, tuple[Stat, Any]] = {}
@@ -213,7 +214,8 @@ class BuildCache:
             self._write(self.out_file, self.state)
             self._write(self.quick_file, self.quick)
             if self.delta is not None:
-                self._write(self.delta_file, self.delta)
+                if self.delta_changed:
+                    self._write(self.delta_file, self.delta)
             else:
                 self.delta_file.unlink(missing_ok=True)
             _ignore_in_git(self.folder)
@@ -225,6 +227,7 @@ class BuildCache:
         with _no_gc():
             self.state = self._read(self.out_file) or OutputState()
             self.delta = self._read(self.delta_file)
+        self.delta_changed = False
 
     # --- episodes ------------------------------------------------------------------------
 

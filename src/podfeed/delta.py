@@ -189,7 +189,9 @@ def _edit(
         state.outputs[name] = (keys[name], stats[name])
     last = cache.quick.result
     result = BuildResult(out, last.episodes, len(stats), warnings, last.held_back)
-    known.feed = feed_episodes
+    if in_feed & edited.keys():
+        known.feed = feed_episodes
+        cache.delta_changed = True
     _remember(cache, root, result, edited, changes, stats)
     cache.save()
     settled(out)

@@ -186,6 +186,7 @@ def cached_build(
     published = {e.folder for e in site.episodes}
     held = [r.episode for r in cache.loaded_episodes() if r.episode.folder not in published]
     cache.delta = outline(site, held) if stock else None
+    cache.delta_changed = True
     result = BuildResult(
         out=out,
         episodes=len(site.episodes),
