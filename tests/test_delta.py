@@ -149,26 +149,20 @@ def test_a_draft_edited_changes_nothing_published(
     same_as_scratch(bundled_show, tmp_path / "scratch")
 
 
-def test_a_title_edit_runs_the_pipeline(
-    bundled_show: Path, tmp_path: Path, pipeline_runs: list[Path]
-) -> None:
-    """Other pages list the title: not an edit one page can carry."""
-    ready(bundled_show)
-    pipeline_runs.clear()
-    edit_title(bundled_show)
-    build(bundled_show)
-    assert pipeline_runs == [bundled_show]
-    same_as_scratch(bundled_show, tmp_path / "scratch")
-
-
-def test_a_new_transcript_file_runs_the_pipeline(
-    bundled_show: Path, tmp_path: Path, pipeline_runs: list[Path]
-) -> None:
-    """A new file in the site: the feed, page and file list all change."""
-    ready(bundled_show)
-    pipeline_runs.clear()
-    folder = episode(bundled_show, "02")
+def add_transcript(show: Path) -> None:
+    folder = episode(show, "02")
     (folder / "transcript.cy.vtt").write_text((folder / "transcript.vtt").read_text())
+
+
+# Other pages list the title; a new file changes the feed, the page and the file list:
+# neither is an edit one page can carry.
+@pytest.mark.parametrize("edit", [edit_title, add_transcript], ids=["title", "new transcript"])
+def test_more_than_an_edit_inside_an_episode_runs_the_pipeline(
+    bundled_show: Path, tmp_path: Path, pipeline_runs: list[Path], edit: Callable[[Path], None]
+) -> None:
+    ready(bundled_show)
+    pipeline_runs.clear()
+    edit(bundled_show)
     build(bundled_show)
     assert pipeline_runs == [bundled_show]
     same_as_scratch(bundled_show, tmp_path / "scratch")

@@ -327,6 +327,16 @@ class BuildCache:
         self.quick = QuickState(settings, next_release, result, tuple(paths), tuple(stats))
 
 
+def episode_inputs(episode: Episode) -> list[Path]:
+    """The files and folder of an episode a build reads."""
+    paths = [episode.folder, episode.source, *(t.path for t in episode.transcripts)]
+    if episode.chapters_file is not None:
+        paths.append(episode.chapters_file)
+    if episode.audio_url is None:
+        paths.append(episode.audio_path)
+    return paths
+
+
 # File times come from a coarse clock that may lag the one read at the start by a tick.
 _CLOCK_SLACK_NS = 20_000_000
 

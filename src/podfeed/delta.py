@@ -25,7 +25,15 @@ from pathlib import Path
 
 from podfeed.audio import read_audio, read_audio_info
 from podfeed.build import BuildResult
-from podfeed.cache import TEMPLATES_CACHE, BuildCache, QuickState, Stat, changed_since, stat_of
+from podfeed.cache import (
+    TEMPLATES_CACHE,
+    BuildCache,
+    QuickState,
+    Stat,
+    changed_since,
+    episode_inputs,
+    stat_of,
+)
 from podfeed.chapters import chapters_json
 from podfeed.content import EPISODES_DIR, load_episode
 from podfeed.errors import ContentError, Problem
@@ -161,7 +169,8 @@ def _edit(
                 offer(site.chapters_path(episode), chapters_json(known.show, episode),
                       chapters_key(known.show, episode))  # fmt: skip
     warnings = cache.quick.result.warnings
-    if in_feed & published.keys():
+    feed_touched = bool(in_feed & published.keys())  # drafts are never in the feed
+    if feed_touched:
         from podfeed.feed import render_feed
         from podfeed.incremental import checked_feed, content_key
 
@@ -189,7 +198,7 @@ def _edit(
         state.outputs[name] = (keys[name], stats[name])
     last = cache.quick.result
     result = BuildResult(out, last.episodes, len(stats), warnings, last.held_back)
-    if in_feed & edited.keys():
+    if feed_touched:
         known.feed = feed_episodes
         cache.delta_changed = True
     _remember(cache, root, result, edited, changes, stats)
@@ -266,7 +275,7 @@ def _remember(
 ) -> None:
     """The no-op check's paths and stats, with the edited episodes' files as they are now."""
     quick = cache.quick
-    fresh = {path: stat_of(path) for e in edited.values() for path in _inputs(e)}
+    fresh = {path: stat_of(path) for e in edited.values() for path in map(str, episode_inputs(e))}
     if any(changed_since(s, cache.started) for s in fresh.values()):
         cache.quick = QuickState()  # read mid-change: the next build does it all
         return
@@ -278,13 +287,3 @@ def _remember(
             del known[path]
     known |= fresh | outputs
     cache.quick = replace(quick, result=result, paths=tuple(known), stats=tuple(known.values()))
-
-
-def _inputs(episode: Episode) -> list[str]:
-    """The files of an episode a build reads, as pipeline.build_inputs lists them."""
-    paths = [episode.folder, episode.source, *(t.path for t in episode.transcripts)]
-    if episode.chapters_file is not None:
-        paths.append(episode.chapters_file)
-    if episode.audio_url is None:
-        paths.append(episode.audio_path)
-    return [str(p) for p in paths]

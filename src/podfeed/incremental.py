@@ -19,14 +19,16 @@ import pickle
 import re
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from podfeed.cache import OutputState, code_digest, digest, stat_of
-from podfeed.check import Issue, Locator, issues_from, output_reader
 from podfeed.model import Episode, Show
 from podfeed.publish import Unchanged
-from podfeed.rules import FeedDoc, run_rules
 from podfeed.site import FEED_PATH, NOT_FOUND_PATH, SITEMAP_PATH, Site
+
+if TYPE_CHECKING:
+    from podfeed.check import Issue
 
 # Template text that reads beyond the page's own episode, person or organisation.
 _SITE_WIDE = re.compile(
@@ -176,6 +178,9 @@ def checked_feed(
         key, fetched, issues = pickle.loads(state.rules)
         if key == feed_key and all(content_keys.get(n) == k for n, k in fetched.items()):
             return list(issues)
+    from podfeed.check import Locator, issues_from, output_reader  # the rule table: only here
+    from podfeed.rules import FeedDoc, run_rules
+
     read = output_reader(site, files, out, unchanged)
     prefix = site.base + "/"
     read_names: dict[str, str | None] = {}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from podfeed.audio import read_audio, read_audio_info
 from podfeed.build import BuildResult, Progress
-from podfeed.cache import TEMPLATES_CACHE, BuildCache, stat_of
+from podfeed.cache import TEMPLATES_CACHE, BuildCache, episode_inputs, stat_of
 from podfeed.chapters import chapters_json
 from podfeed.check import feed_issues
 from podfeed.content import (
@@ -215,12 +215,7 @@ def build_inputs(root: Path, content: Content, cache: BuildCache) -> list[Path]:
     if templates.is_dir():
         paths += sorted(templates.iterdir())
     for record in cache.loaded_episodes():
-        episode = record.episode
-        paths += [episode.folder, episode.source, *(t.path for t in episode.transcripts)]
-        if episode.chapters_file is not None:
-            paths.append(episode.chapters_file)
-        if episode.audio_url is None:
-            paths.append(episode.audio_path)
+        paths += episode_inputs(record.episode)
     return paths
 
 

@@ -124,13 +124,7 @@ class Publication:
         for name in stale:
             (self.root / name).unlink(missing_ok=True)
         _remove_empty_folders(self.root, stale)
-        if _exchange(self.root, self.out):
-            fsync_dir(self.out.parent)
-            return self.stats, frozenset(self.live)
-        # No atomic exchange here: the back buffer becomes the site, the old site goes.
-        _swap(self.root, self.out)
-        self.marker.unlink(missing_ok=True)
-        return self.stats, None
+        return self.stats, _swap_in(self.root, self.out, self.live)
 
     def abort(self) -> None:
         """Leave `out` as it was; a half-written back buffer keeps its marker."""
@@ -172,12 +166,19 @@ def patch(
         with contextlib.suppress(FileNotFoundError):
             os.unlink(target)
         stats[name] = _write(target, data)
+    return stats, _swap_in(back, out, live)
+
+
+def _swap_in(back: Path, out: Path, live: dict[str, Stat]) -> frozenset[str] | None:
+    """Exchange the brought-up-to-date back buffer with `out`; the names the back buffer
+    holds now (the old site's), or None when it is gone."""
     if _exchange(back, out):
         fsync_dir(out.parent)
-        return stats, frozenset(live)
+        return frozenset(live)
+    # No atomic exchange here: the back buffer becomes the site, the old site goes.
     _swap(back, out)
-    marker.unlink(missing_ok=True)
-    return stats, None
+    _marker(out).unlink(missing_ok=True)
+    return None
 
 
 def _folder_for(root: Path, name: str, made: set[str]) -> str:
