@@ -26,6 +26,7 @@ import hashlib
 import os
 import pickle
 import stat
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -35,6 +36,7 @@ from pathlib import Path, PosixPath
 from typing import Any, TypeVar
 
 from podfeed import __version__, model
+from podfeed.errors import AudioError
 from podfeed.model import AudioInfo, Episode
 
 T = TypeVar("T")
@@ -166,6 +168,7 @@ class BuildCache:
         self._dirty_shards: set[int] = set()
         self._audio_dirty = False
         self._used_episodes: set[str] = set()
+        self.ahead: Any = None  # a prefetch.ReadAhead on a cold build of a big show
         with _no_gc():
             self.quick: QuickState = self._read(self.quick_file) or QuickState()
 
@@ -280,12 +283,38 @@ class BuildCache:
 
     # --- audio ---------------------------------------------------------------------------
 
+    def read_ahead(self, episodes: Path) -> None:
+        """With no audio facts known, and many episode folders, start reading the audio
+        in a helper process (prefetch.py) while the episodes are loaded."""
+        from podfeed import prefetch
+
+        if self.audio or sys.platform != "linux":
+            return
+        try:
+            with os.scandir(episodes) as entries:
+                folders = sum(1 for _ in entries)
+        except OSError:
+            return  # the loader reports it
+        if folders >= prefetch.MIN_FOLDERS:
+            self.ahead = prefetch.ReadAhead(episodes)
+
+    def stop_reading_ahead(self) -> None:
+        if self.ahead is not None:
+            self.ahead.stop()
+            self.ahead = None
+
     def read_audio_info(self, read: Any, path: Path) -> AudioInfo:
         stamp = stat_of(path)
         record = self.audio.get(str(path))
         if record is not None and stamp is not None and record.stamp == stamp:
             return record.info
-        info: AudioInfo = read(path)
+        answer = self.ahead.answer(path) if self.ahead is not None else None
+        if answer is not None and stamp is not None and answer[0] == stamp:
+            if not isinstance(answer[1], AudioInfo):
+                raise AudioError(answer[1])
+            info: AudioInfo = answer[1]
+        else:
+            info = read(path)
         self.audio[str(path)] = AudioRecord(stamp, info)
         self._audio_dirty = True
         return info

@@ -98,16 +98,23 @@ def gather(
     Drafts and scheduled episodes are validated with the rest but their audio is not read,
     so an episode still being made does not stop this week's build.
     """
-    partial, problems = collect_content(root, site_url, cache)
-    cross_file = validate(partial)  # reported after the audio, in pipeline order
-    loaded = len(partial.episodes)
-    if not preview:
-        moment = now or datetime.now(UTC)
-        partial = replace(partial, episodes=published_episodes(partial.episodes, moment))
-        # `podfeed new`'s template text must never reach listeners.
-        problems += [p for e in partial.episodes for p in placeholder_problems(e)]
-    reader = partial_reader(cache.read_audio_info) if cache is not None else read_audio_info
-    partial = replace(partial, episodes=read_audio(partial.episodes, problems, progress, reader))
+    if cache is not None:
+        cache.read_ahead(root / EPISODES_DIR)
+    try:
+        partial, problems = collect_content(root, site_url, cache)
+        cross_file = validate(partial)  # reported after the audio, in pipeline order
+        loaded = len(partial.episodes)
+        if not preview:
+            moment = now or datetime.now(UTC)
+            partial = replace(partial, episodes=published_episodes(partial.episodes, moment))
+            # `podfeed new`'s template text must never reach listeners.
+            problems += [p for e in partial.episodes for p in placeholder_problems(e)]
+        reader = partial_reader(cache.read_audio_info) if cache is not None else read_audio_info
+        episodes = read_audio(partial.episodes, problems, progress, reader)
+    finally:
+        if cache is not None:
+            cache.stop_reading_ahead()
+    partial = replace(partial, episodes=episodes)
     problems += cross_file
     content = partial.complete()
     if problems or content is None:

@@ -1,0 +1,157 @@
+"""A cold build reads the audio ahead in a helper process (prefetch.py): the same site
+and the same problems as reading it in the build's own process, only sooner."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from podfeed import pipeline, prefetch
+from podfeed.build import build
+from podfeed.cache import BuildCache
+from podfeed.errors import ContentError
+from podfeed.model import AudioInfo
+from test_incremental import files
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the helper is Linux-only")
+
+MP3 = "episodes/01-first-light/episode.mp3"
+
+
+@pytest.fixture
+def reads_here(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The audio files the build read in its own process; every show reads ahead."""
+    monkeypatch.setattr(prefetch, "MIN_FOLDERS", 1)
+    read: list[Path] = []
+    original = pipeline.read_audio_info
+
+    def counting(path: Path) -> AudioInfo:
+        read.append(path)
+        return original(path)
+
+    monkeypatch.setattr(pipeline, "read_audio_info", counting)
+    return read
+
+
+def test_a_cold_build_takes_the_helpers_facts_and_the_same_site(
+    sample_show: Path, tmp_path: Path, reads_here: list[Path]
+) -> None:
+    build(sample_show)
+    assert reads_here == []  # both episodes' audio came from the helper
+    build(sample_show, tmp_path / "scratch", cached=False)
+    assert len(reads_here) == 2  # no cache, no helper: read here
+    assert files(sample_show / "public") == files(tmp_path / "scratch")
+
+
+def test_a_broken_file_is_reported_as_when_read_here(
+    sample_show: Path, tmp_path: Path, reads_here: list[Path]
+) -> None:
+    audio = sample_show / MP3
+    audio.write_bytes(audio.read_bytes()[: audio.stat().st_size // 2])
+    with pytest.raises(ContentError) as ahead:
+        build(sample_show)
+    assert reads_here == []
+    with pytest.raises(ContentError) as here:
+        build(sample_show, tmp_path / "scratch", cached=False)
+    assert len(reads_here) == 2  # the broken file and the other episode's
+    assert "cut short" in str(ahead.value)
+    assert ahead.value.problems == here.value.problems
+    assert not (sample_show / "public").exists()
+
+
+def test_a_file_changed_after_the_helper_read_it_is_read_again(
+    sample_show: Path, tmp_path: Path
+) -> None:
+    audio = sample_show / MP3
+    ahead = prefetch.ReadAhead(sample_show / "episodes")
+    assert ahead.answer(audio) is not None
+    original = audio.read_bytes()
+    audio.write_bytes(original + b"\0" * 1000)  # a tagger saving in place, say
+    read: list[Path] = []
+
+    def reader(path: Path) -> AudioInfo:
+        read.append(path)
+        return pipeline.read_audio_info(path)
+
+    cache = BuildCache(sample_show, tmp_path / "out")
+    cache.ahead = ahead
+    info = cache.read_audio_info(reader, audio)
+    assert read == [audio]
+    assert info.size == len(original) + 1000
+
+
+def test_a_failed_helper_only_costs_time(tmp_path: Path) -> None:
+    ahead = prefetch.ReadAhead(tmp_path / "no such folder")
+    assert ahead.answer(tmp_path / "no such folder" / "a" / "episode.mp3") is None
+    assert ahead.process.returncode != 0
+
+
+def test_audio_in_a_subfolder_is_read_here(sample_show: Path, reads_here: list[Path]) -> None:
+    folder = sample_show / "episodes/01-first-light"
+    (folder / "audio").mkdir()
+    (folder / "episode.mp3").rename(folder / "audio" / "first.mp3")
+    notes = folder / "episode.md"
+    notes.write_text(notes.read_text().replace("audio: episode.mp3", "audio: audio/first.mp3"))
+    build(sample_show)
+    assert reads_here == [folder / "audio" / "first.mp3"]
+
+
+def test_the_helper_dies_with_the_build(tmp_path: Path, sample_show: Path) -> None:
+    """A build killed at once leaves no helper behind (PR_SET_PDEATHSIG)."""
+    code = (
+        "import os, signal, sys, time\n"
+        "from pathlib import Path\n"
+        "from podfeed.prefetch import ReadAhead\n"
+        "ahead = ReadAhead(Path(sys.argv[1]))\n"
+        "time.sleep(0.5)\n"  # the helper has started and set its death signal
+        "print(ahead.process.pid, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    build_process = subprocess.run(
+        [sys.executable, "-c", code, str(sample_show / "episodes")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    helper = int(build_process.stdout)
+    assert alive_after(helper, 5.0) is False
+
+
+def alive_after(pid: int, seconds: float) -> bool:
+    """Whether process `pid` still runs (not a zombie) after up to `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not running(pid):
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_small_shows_and_rebuilds_read_here(sample_show: Path) -> None:
+    started: list[Path] = []
+    original: Callable[..., None] = prefetch.ReadAhead.__init__
+
+    def spy(self: prefetch.ReadAhead, episodes: Path) -> None:
+        started.append(episodes)
+        original(self, episodes)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(prefetch.ReadAhead, "__init__", spy)
+        build(sample_show)  # 4 episode folders: fewer than MIN_FOLDERS
+        patch.setattr(prefetch, "MIN_FOLDERS", 1)
+        (sample_show / "podcast.yaml").write_text((sample_show / "podcast.yaml").read_text() + "\n")
+        build(sample_show)  # the audio facts are known
+    assert started == []
