@@ -11,7 +11,9 @@ runs, alternating podfeed and Hugo, ROUNDS rounds of:
 
 Every build is a separate process; time is wall-clock, memory the peak RSS of the build's
 whole process tree (sampled every 5 ms, and at least the kernel's ru_maxrss). Prints a
-table of medians, the podfeed/Hugo ratios and the exponent b of cold time ≈ a·N^b.
+table of medians, the podfeed/Hugo ratios and the exponent b of cold time ≈ a·N^b, with
+the processor time the build's processes spent in user code and in the kernel: on a
+disk where creating files is slow, the kernel's share is where the noise comes from.
 
 With --cold-cache the kernel's page cache is emptied before each cold build (podfeed's
 and Hugo's), as on a machine that has not read the show since it started.
@@ -57,8 +59,12 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def run(command: list[str], cwd: Path) -> tuple[float, float]:
-    """(seconds, peak MB) of one command; fails loudly if the command does."""
+Measure = tuple[float, float, float, float]  # seconds, peak MB, user s, kernel s
+
+
+def run(command: list[str], cwd: Path) -> Measure:
+    """(seconds, peak MB, user seconds, kernel seconds) of one command, its helpers
+    included; fails loudly if the command does."""
     os.sync()  # the last run's files reach the disk now, not during this run's timing
     start = time.perf_counter()
     process = subprocess.Popen(
@@ -83,7 +89,7 @@ def run(command: list[str], cwd: Path) -> tuple[float, float]:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{stderr}")
-    return elapsed, max(peak, usage.ru_maxrss) / 1024
+    return elapsed, max(peak, usage.ru_maxrss) / 1024, usage.ru_utime, usage.ru_stime
 
 
 # --- Hugo ------------------------------------------------------------------------------
@@ -173,12 +179,12 @@ def edit_notes(show: Path, number: int, round_: int) -> None:
 
 def measure(
     n: int, rounds: int, base: Path, hugo: str | None, cold_cache: bool = False
-) -> dict[str, list[tuple[float, float]]]:
+) -> dict[str, list[Measure]]:
     show = synth.make_show(base / f"show-{n}", n)
     hugo_site = base / f"hugo-{n}"
     if hugo:
         make_hugo_site(show, hugo_site)
-    results: dict[str, list[tuple[float, float]]] = {}
+    results: dict[str, list[Measure]] = {}
     next_number = n + 1
     for round_ in range(rounds):
         for step in ("podfeed", "hugo"):
@@ -228,35 +234,40 @@ def main() -> None:
         print("hugo is not installed (apt-get install hugo): measuring podfeed alone.\n")
     base = args.keep or Path(tempfile.mkdtemp(prefix="podfeed-bench-"))
     base.mkdir(parents=True, exist_ok=True)
-    table: dict[int, dict[str, tuple[float, float]]] = {}
+    table: dict[int, dict[str, Measure]] = {}
     try:
         for n in sizes:
             print(f"N = {n}: generating and building {args.rounds} rounds…", flush=True)
             results = measure(n, args.rounds, base, hugo, args.cold_cache)
-            table[n] = {
-                name: (
-                    statistics.median(t for t, _ in runs),
-                    statistics.median(m for _, m in runs),
-                )
-                for name, runs in results.items()
-            }
+            table[n] = {name: _medians(runs) for name, runs in results.items()}
     finally:
         if args.keep is None:
             shutil.rmtree(base, ignore_errors=True)
     report(table, args.rounds)
 
 
-def report(table: dict[int, dict[str, tuple[float, float]]], rounds: int) -> None:
+def _medians(runs: list[Measure]) -> Measure:
+    seconds, mb, user, kernel = (statistics.median(c) for c in zip(*runs, strict=True))
+    return seconds, mb, user, kernel
+
+
+def report(table: dict[int, dict[str, Measure]], rounds: int) -> None:
     print(f"\nMedians of {rounds} rounds; ratio = podfeed / Hugo cold ({os.cpu_count()} cores)\n")
-    header = f"{'N':>6}  {'build':<20}{'time s':>9}{'× Hugo':>9}{'peak MB':>9}{'× Hugo':>9}"
+    header = (
+        f"{'N':>6}  {'build':<20}{'time s':>9}{'× Hugo':>9}{'user s':>9}{'kernel s':>9}"
+        f"{'peak MB':>9}{'× Hugo':>9}"
+    )
     print(header)
     print("-" * len(header))
     for n, rows in table.items():
-        hugo_time, hugo_mb = rows.get("hugo cold", (math.nan, math.nan))
-        for name, (seconds, mb) in rows.items():
+        hugo_time, hugo_mb, _, _ = rows.get("hugo cold", (math.nan, math.nan, 0.0, 0.0))
+        for name, (seconds, mb, user, kernel) in rows.items():
             ratio_t = seconds / hugo_time if name != "hugo cold" else 1.0
             ratio_m = mb / hugo_mb if name != "hugo cold" else 1.0
-            print(f"{n:>6}  {name:<20}{seconds:>9.3f}{ratio_t:>9.3f}{mb:>9.0f}{ratio_m:>9.3f}")
+            print(
+                f"{n:>6}  {name:<20}{seconds:>9.3f}{ratio_t:>9.3f}{user:>9.2f}{kernel:>9.2f}"
+                f"{mb:>9.0f}{ratio_m:>9.3f}"
+            )
         print()
     sizes = sorted(table)
     if len(sizes) >= 2:
