@@ -18,6 +18,7 @@ from podfeed.errors import ContentError, PodfeedError, Problem
 from podfeed.model import EPISODE_FILE, Episode
 from podfeed.rules import NS, FeedDoc, Finding, Kind, label, run_rules
 from podfeed.site import FEED_PATH, Site
+from podfeed.writer import Linked, Source
 
 if TYPE_CHECKING:
     from podfeed.online import Http
@@ -182,7 +183,7 @@ def issues_from(findings: Iterable[Finding], locator: Locator) -> list[Issue]:
 
 def output_reader(
     site: Site,
-    outputs: Iterable[tuple[str, bytes | Path]],
+    outputs: Iterable[tuple[str, Source]],
     live: Path | None = None,
     unchanged: Collection[str] = (),
 ) -> Callable[[str], bytes | None]:
@@ -198,6 +199,8 @@ def output_reader(
         data = files.get(name)
         if data is None and live is not None and name in unchanged:
             data = live / name
+        if isinstance(data, Linked):
+            return data.path.read_bytes()
         if isinstance(data, Path):
             return data.read_bytes()
         return data
@@ -234,7 +237,7 @@ def _self_url(doc: FeedDoc) -> str | None:
 def feed_issues(
     site: Site,
     feed: bytes,
-    outputs: Iterable[tuple[str, bytes | Path]],
+    outputs: Iterable[tuple[str, Source]],
     feed_file: Path,
     kinds: Iterable[Kind] = ("feed",),
     previous: FeedDoc | None = None,

@@ -40,6 +40,7 @@ from podfeed.errors import ContentError, Problem
 from podfeed.model import Content, Episode, Organisation, Person, Show
 from podfeed.publish import patch, settled
 from podfeed.site import FEED_PATH, Site
+from podfeed.writer import Source
 
 # Episode fields only its own page, files and feed item show: the rest is its shape.
 _PAGE_ONLY = ("notes_markdown", "transcripts", "chapters_file", "chapters", "audio")
@@ -137,10 +138,10 @@ def _edit(
     content = Content(known.show, known.people, known.organisations, feed_episodes)
     site = Site(content, people_with_pages=known.people_with_pages)
 
-    changes: dict[str, bytes | Path] = {}
+    changes: dict[str, Source] = {}
     keys: dict[str, str] = {}
 
-    def offer(name: str, data: bytes | Path, key: str) -> None:
+    def offer(name: str, data: Source, key: str) -> None:
         """Make `name` from `data` unless the site has the same already."""
         old = state.outputs.get(name)
         if old is None:  # the shape says the last build made it
@@ -161,7 +162,8 @@ def _edit(
             page = render_page(env, site, path, "episode.html", context)
             offer(path, page, content_key(page))
             if episode.audio_url is None:
-                offer(site.media_path(episode), episode.audio_path, content_key(episode.audio_path))
+                audio = site.audio_source(episode)
+                offer(site.media_path(episode), audio, content_key(audio))
             for transcript in episode.transcripts:
                 offer(site.transcript_path(episode, transcript), transcript.path,
                       content_key(transcript.path))  # fmt: skip
@@ -270,7 +272,7 @@ def _remember(
     root: Path,
     result: BuildResult,
     edited: dict[str, Episode],
-    changes: dict[str, bytes | Path],
+    changes: dict[str, Source],
     stats: dict[str, Stat],
 ) -> None:
     """The no-op check's paths and stats, with the edited episodes' files as they are now."""

@@ -26,6 +26,7 @@ from podfeed.cache import OutputState, code_digest, digest, stat_of
 from podfeed.model import Episode, Show
 from podfeed.publish import Unchanged
 from podfeed.site import FEED_PATH, NOT_FOUND_PATH, SITEMAP_PATH, Site
+from podfeed.writer import Linked, Source
 
 if TYPE_CHECKING:
     from podfeed.check import Issue
@@ -152,8 +153,11 @@ def chapters_key(show: Show, episode: Episode) -> str:
     return digest(code_digest(), (show.title, show.author, episode.title, marks))
 
 
-def content_key(data: bytes | Path | Unchanged) -> str:
-    """The key of an output made without a page key: its bytes, or its source file's stat."""
+def content_key(data: Source | Unchanged) -> str:
+    """The key of an output made without a page key: its bytes, or its source file's stat
+    (and whether it is linked, so turning `link_audio` on or off redoes the file)."""
+    if isinstance(data, Linked):
+        return digest("linked", str(data.path), stat_of(data.path))
     if isinstance(data, Path):
         return digest(str(data), stat_of(data))
     if isinstance(data, bytes):
@@ -164,7 +168,7 @@ def content_key(data: bytes | Path | Unchanged) -> str:
 def checked_feed(
     site: Site,
     feed: bytes,
-    files: Sequence[tuple[str, bytes | Path]],
+    files: Sequence[tuple[str, Source]],
     unchanged: Collection[str],
     out: Path,
     feed_key: str,

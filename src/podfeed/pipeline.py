@@ -241,7 +241,8 @@ def media_outputs(site: Site, skip: Collection[str] = ()) -> list[Output]:
     named in `skip` (unchanged since the last build) are not made again."""
     show = site.content.show
     outputs: list[Output] = [(site.artwork_path, show.artwork)] if show.artwork else []
-    outputs += [(site.media_path(e), e.audio_path) for e in site.episodes if not e.audio_url]
+    local = [e for e in site.episodes if not e.audio_url]
+    outputs += [(site.media_path(e), site.audio_source(e)) for e in local]
     outputs += [(site.transcript_path(e, t), t.path) for e in site.episodes for t in e.transcripts]
     outputs += [
         (site.chapters_path(e), chapters_json(show, e))

@@ -13,7 +13,6 @@ marker file and rebuilt from scratch.
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import shutil
 import tempfile
@@ -23,6 +22,8 @@ from pathlib import Path, PurePosixPath
 from podfeed.cache import Stat, stat_of
 from podfeed.errors import BuildError
 from podfeed.writer import (
+    Linked,
+    Source,
     _exchange,
     _folder_mode,
     _refuse_foreign,
@@ -30,6 +31,7 @@ from podfeed.writer import (
     _swap,
     check_name,
     fsync_dir,
+    link_or_copy,
 )
 
 
@@ -41,7 +43,7 @@ class Unchanged:
 
 
 UNCHANGED = Unchanged()
-Data = bytes | Path | Unchanged
+Data = Source | Unchanged
 Output = tuple[str, Data]
 
 
@@ -100,7 +102,7 @@ class Publication:
             if known is None:
                 raise BuildError.single(self.out / name, "was expected from the last build.")
             if not present or stat_of(target) != known:
-                _link(os.path.join(self.out, name), target, present)
+                link_or_copy(os.path.join(self.out, name), target, present)
             self.stats[name] = known
             return
         if present:
@@ -117,7 +119,7 @@ class Publication:
             self.marker.touch()
             for name in self.stats:
                 _folder_for(back, name, folders)
-                _link(os.path.join(self.out, name), os.path.join(back, name), False)
+                link_or_copy(os.path.join(self.out, name), os.path.join(back, name), False)
             self.written.clear()  # the back buffer is the site itself
             return self.stats, frozenset(self.stats)
         stale = self.present - self.stats.keys()
@@ -137,7 +139,7 @@ def patch(
     live: dict[str, Stat],
     back_names: frozenset[str],
     written: frozenset[str],
-    changes: dict[str, bytes | Path],
+    changes: dict[str, Source],
 ) -> tuple[dict[str, Stat], frozenset[str] | None] | None:
     """The live site with `changes` (existing names given new bytes), swapped in at once,
     in time proportional to the changes; returns as `Publication.commit`.
@@ -155,7 +157,7 @@ def patch(
     marker.touch()
     folders: set[str] = set()
     for name in (written | (live.keys() - back_names)) - changes.keys():
-        _link(os.path.join(out, name), _folder_for(back, name, folders), True)
+        link_or_copy(os.path.join(out, name), _folder_for(back, name, folders), True)
     stale = back_names - live.keys()
     for name in stale:
         (back / name).unlink(missing_ok=True)
@@ -190,8 +192,10 @@ def _folder_for(root: Path, name: str, made: set[str]) -> str:
     return os.path.join(root, name)
 
 
-def _write(target: str, data: bytes | Path) -> Stat:
-    if isinstance(data, Path):
+def _write(target: str, data: Source) -> Stat:
+    if isinstance(data, Linked):
+        link_or_copy(str(data.path), target, False)
+    elif isinstance(data, Path):
         # A copy, not a link: an editor or tagger rewriting the show's file in place
         # must not change the live site behind the build's back.
         shutil.copyfile(data, target)
@@ -204,19 +208,6 @@ def _write(target: str, data: bytes | Path) -> Stat:
 def settled(out: Path) -> None:
     """The build cache now knows the back buffer's content: drop the marker."""
     _marker(out.absolute()).unlink(missing_ok=True)
-
-
-def _link(source: str, target: str, replace: bool) -> None:
-    """Hard-link (cheap, same bytes); copy where links cannot be made (another disk)."""
-    if replace:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(target)
-    try:
-        os.link(source, target)
-    except OSError as error:
-        if error.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
-            raise
-        shutil.copyfile(source, target)
 
 
 def _remove_empty_folders(root: Path, removed: Iterable[str]) -> None:

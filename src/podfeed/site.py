@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from urllib.parse import quote, urlsplit
 
 from podfeed.model import Content, Episode, Organisation, Person, Transcript
 from podfeed.remote import is_url
+from podfeed.writer import Linked
 
 FEED_PATH = "feed.xml"
 SITEMAP_PATH = "sitemap.xml"
@@ -97,6 +98,11 @@ class Site:
     @staticmethod
     def episode_path(episode: Episode) -> str:
         return f"episodes/{episode.slug}/"
+
+    def audio_source(self, episode: Episode) -> Path | Linked:
+        """The show's audio file of an episode, to copy into the site or, with
+        `link_audio`, to link."""
+        return Linked(episode.audio_path) if self.content.show.link_audio else episode.audio_path
 
     @staticmethod
     def media_path(episode: Episode) -> str:

@@ -6,19 +6,33 @@ temporary folder it leaves behind is removed by the next build.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import errno
 import os
 import shutil
 import sys
 import tempfile
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from podfeed.errors import BuildError
 
-# bytes to write, or a file to copy byte for byte
-Output = tuple[str, bytes | Path]
+
+@dataclass(frozen=True)
+class Linked:
+    """A file of the show published as a hard link to it, not a copy (`link_audio`): no
+    room taken and no bytes written, but the site changes with the file if something
+    rewrites it in place. Copied where a link cannot be made (another disk)."""
+
+    path: Path
+
+
+# What an output is made of: bytes to write, or a file to copy (or link) byte for byte.
+Source = bytes | Path | Linked
+Output = tuple[str, Source]
 
 _TEMP_PREFIX = ".podfeed-"
 
@@ -56,11 +70,26 @@ def _write_all(outputs: Iterable[Output], root: Path) -> int:
     for name, data in outputs:
         target = root.joinpath(*PurePosixPath(name).parts)
         target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, Path):
+        if isinstance(data, Linked):
+            link_or_copy(str(data.path), str(target), False)
+        elif isinstance(data, Path):
             shutil.copyfile(data, target)
         else:
             target.write_bytes(data)
     return len(outputs)
+
+
+def link_or_copy(source: str, target: str, replace: bool) -> None:
+    """Hard-link (cheap, same bytes); copy where links cannot be made (another disk)."""
+    if replace:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
+    try:
+        os.link(source, target)
+    except OSError as error:
+        if error.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+            raise
+        shutil.copyfile(source, target)
 
 
 def _swap(new: Path, out: Path) -> None:
