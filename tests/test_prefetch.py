@@ -3,6 +3,8 @@ and the same problems as reading it in the build's own process, only sooner."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -101,25 +103,36 @@ def test_audio_in_a_subfolder_is_read_here(sample_show: Path, reads_here: list[P
     assert reads_here == [folder / "audio" / "first.mp3"]
 
 
-def test_the_helper_dies_with_the_build(tmp_path: Path, sample_show: Path) -> None:
-    """A build killed at once leaves no helper behind (PR_SET_PDEATHSIG)."""
-    code = (
-        "import os, signal, sys, time\n"
-        "from pathlib import Path\n"
-        "from podfeed.prefetch import ReadAhead\n"
-        "ahead = ReadAhead(Path(sys.argv[1]))\n"
-        "time.sleep(0.5)\n"  # the helper has started and set its death signal
-        "print(ahead.process.pid, flush=True)\n"
+def test_the_helper_dies_with_the_build() -> None:
+    """A build killed at once leaves no helper behind (`_die_with`, PR_SET_PDEATHSIG): a
+    helper that would otherwise run for a minute ends with it."""
+    helper_code = (
+        "import sys, time\n"
+        "from podfeed.prefetch import _die_with\n"
+        "_die_with(int(sys.argv[1]))\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    build_code = (
+        "import os, signal, subprocess, sys\n"
+        "helper = subprocess.Popen([sys.executable, '-c', sys.argv[1], str(os.getpid())],"
+        " stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)\n"
+        "assert helper.stdout.readline() == 'ready\\n'\n"
+        "print(helper.pid, flush=True)\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
     )
     build_process = subprocess.run(
-        [sys.executable, "-c", code, str(sample_show / "episodes")],
+        [sys.executable, "-c", build_code, helper_code],
         capture_output=True,
         text=True,
         check=False,
     )
     helper = int(build_process.stdout)
-    assert alive_after(helper, 5.0) is False
+    try:
+        assert alive_after(helper, 5.0) is False
+    finally:
+        if running(helper):
+            os.kill(helper, signal.SIGKILL)
 
 
 def alive_after(pid: int, seconds: float) -> bool:
