@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from podfeed import pipeline
+from podfeed import feed, pipeline
 from podfeed.build import build
 from podfeed.errors import ContentError
 from test_incremental import edit_chapters, edit_notes, edit_title, edit_transcript, episode, files
@@ -77,14 +77,24 @@ EDITS: dict[str, Callable[[Path], None]] = {
 
 @pytest.mark.parametrize("kind", list(EDITS))
 def test_an_edit_inside_an_episode_is_redone_alone(
-    bundled_show: Path, tmp_path: Path, pipeline_runs: list[Path], kind: str
+    bundled_show: Path,
+    tmp_path: Path,
+    pipeline_runs: list[Path],
+    kind: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ready(bundled_show)
     before = files(bundled_show / "public")
     pipeline_runs.clear()
+    rendered: list[int] = []  # the items of each feed rendered
+    original = feed.render_feed
+    monkeypatch.setattr(
+        feed, "render_feed", lambda s: rendered.append(len(s.feed_episodes)) or original(s)
+    )
     EDITS[kind](bundled_show)
     result = build(bundled_show)
     assert pipeline_runs == []
+    assert rendered and max(rendered) < FOUR_EPISODES  # the edited items only, spliced in
     assert result.episodes == FOUR_EPISODES
     assert files(bundled_show / "public") != before
     same_as_scratch(bundled_show, tmp_path / "scratch")

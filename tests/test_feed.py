@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import email.utils
 import hashlib
 from pathlib import Path
@@ -15,6 +16,8 @@ from lxml import etree
 from podfeed.audio import read_audio_info
 from podfeed.build import build
 from podfeed.content import load_content
+from podfeed.feed import render_feed, rerender_items
+from podfeed.pipeline import render_site
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
@@ -264,3 +267,38 @@ def test_podcast_guid_comes_from_the_feed_url_until_it_is_fixed(
     yaml_file.write_text(yaml_file.read_text() + f"podcast_guid: {derived}\n")
     build(sample_show, tmp_path / "two", site_url="https://moved.example.org")
     assert _guids(tmp_path / "two" / "feed.xml")["show"] == derived
+
+
+TRICKY_NOTES = (
+    "Notes that look like feed markup:\n\n    <item>\n\n</item> <guid>x</guid> ]]> &amp; "
+    '`</item>`\n\n<item><guid isPermaLink="false">urn:other</guid></item>\n'
+)
+
+
+@pytest.mark.parametrize("notes", ["A short new paragraph.\n", TRICKY_NOTES])
+def test_rerendering_changed_items_gives_the_whole_feed(bundled_show: Path, notes: str) -> None:
+    """feed.rerender_items (an edit's quick path, delta.py) writes what render_feed does."""
+    site, before, _ = render_site(bundled_show)
+    episodes = site.feed_episodes
+    edited = dataclasses.replace(episodes[1], notes_markdown=episodes[1].notes_markdown + notes)
+    changed = dataclasses.replace(
+        site,
+        content=dataclasses.replace(
+            site.content, episodes=tuple(edited if e is episodes[1] else e for e in episodes)
+        ),
+    )
+    spliced = rerender_items(before, changed, (edited,))
+    assert spliced == render_feed(changed)
+    assert spliced != before
+
+
+def test_rerendering_gives_way_when_the_feed_is_not_as_expected(bundled_show: Path) -> None:
+    site, feed, _ = render_site(bundled_show)
+    newest = site.feed_episodes[0]
+    without = dataclasses.replace(
+        site, content=dataclasses.replace(site.content, episodes=site.feed_episodes[1:])
+    )
+    assert rerender_items(render_feed(without), site, (newest,)) is None  # not in it
+    assert rerender_items(feed.replace(b"</item>", b"", 1), site, (newest,)) is None
+    doubled = feed.replace(b"</channel>", feed[feed.index(b"\n    <item>") :], 1)
+    assert rerender_items(doubled, site, (newest,)) is None  # its GUID twice

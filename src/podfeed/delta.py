@@ -173,10 +173,12 @@ def _edit(
     warnings = cache.quick.result.warnings
     feed_touched = bool(in_feed & published.keys())  # drafts are never in the feed
     if feed_touched:
-        from podfeed.feed import render_feed
+        from podfeed.feed import render_feed, rerender_items
         from podfeed.incremental import checked_feed, content_key
 
-        feed = render_feed(site)
+        changed_items = tuple(e for e in feed_episodes if str(e.folder) in published)
+        previous = _live_bytes(out, FEED_PATH)
+        feed = (previous and rerender_items(previous, site, changed_items)) or render_feed(site)
         feed_key = content_key(feed)
         offer(FEED_PATH, feed, feed_key)
         # The rules read the feed and the chapters files and artwork it links to; they

@@ -8,6 +8,7 @@ current rules. Further namespaces (Podcasting 2.0) plug in the same way.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -162,6 +163,58 @@ def render_feed(site: Site) -> bytes:
         entry.psc.set(episode)
     result: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     return result
+
+
+# How render_feed writes an item: its own lines, two levels in, with its <guid> inside. Item
+# text cannot hold these bytes: titles and summaries are escaped, notes sanitised.
+_ITEM_START, _ITEM_END = b"\n    <item>", b"</item>"
+_GUID = re.compile(rb"<guid[ >][^<]*</guid>")
+
+
+def rerender_items(previous: bytes, site: Site, episodes: tuple[Episode, ...]) -> bytes | None:
+    """`previous`, render_feed's output for `site` before `episodes` changed, with their
+    items rendered again: what render_feed(site) gives when nothing but those items changed
+    (delta.py makes sure), in time for those items alone. None when `previous` does not
+    hold them as expected, so the caller renders the whole feed."""
+    alone = replace(site, content=replace(site.content, episodes=episodes))
+    spans = _item_spans(previous)
+    fresh = _item_spans(new := render_feed(alone))
+    if spans is None or fresh is None:
+        return None
+    if len(spans) != len(site.feed_episodes) or len(fresh) != len(episodes):
+        return None
+    at = {_guid_of(previous, span): span for span in spans}
+    if len(at) != len(spans):
+        return None
+    replacements = []
+    for start, end in fresh:
+        span = at.get(_guid_of(new, (start, end)))
+        if span is None:
+            return None
+        replacements.append((span, new[start:end]))
+    result = previous
+    for (start, end), item in sorted(replacements, reverse=True):
+        result = result[:start] + item + result[end:]
+    return result
+
+
+def _item_spans(feed: bytes) -> list[tuple[int, int]] | None:
+    spans = []
+    start = feed.find(_ITEM_START)
+    while start != -1:
+        end = feed.find(_ITEM_END, start)
+        if end == -1 or feed.find(_ITEM_START, start + 1, end) != -1:
+            return None
+        if len(_GUID.findall(feed, start, end)) != 1:
+            return None
+        spans.append((start, end + len(_ITEM_END)))
+        start = feed.find(_ITEM_START, end)
+    return spans
+
+
+def _guid_of(feed: bytes, span: tuple[int, int]) -> bytes | None:
+    found = _GUID.search(feed, span[0], span[1])
+    return None if found is None else found[0]
 
 
 def _person_href(site: Site, person_id: str) -> str | None:
