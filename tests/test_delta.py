@@ -201,6 +201,21 @@ def test_a_hand_edited_page_after_an_edit_is_rebuilt(
     same_as_scratch(bundled_show, tmp_path / "scratch")
 
 
+def test_a_hand_edited_feed_is_not_spliced_into(
+    bundled_show: Path, tmp_path: Path, pipeline_runs: list[Path]
+) -> None:
+    """The splice (feed.rerender_items) starts from the live feed: edited by hand, it is
+    no guide, and the whole pipeline makes the feed again."""
+    ready(bundled_show)
+    feed_file = bundled_show / "public" / "feed.xml"
+    feed_file.write_bytes(feed_file.read_bytes().replace(b"<title>", b"<title>Defaced ", 1))
+    pipeline_runs.clear()
+    edit_notes(bundled_show)
+    settled_build(bundled_show)
+    assert pipeline_runs == [bundled_show]
+    same_as_scratch(bundled_show, tmp_path / "scratch")
+
+
 def test_artwork_kept_in_an_episode_folder_is_not_an_edit_of_that_episode(
     bundled_show: Path, tmp_path: Path, pipeline_runs: list[Path]
 ) -> None:
