@@ -19,10 +19,10 @@ would otherwise pay for the cleanup of the one before, more the more it wrote.
 podfeed is measured as pip installs it, its modules compiled to bytecode first (see
 byte_compile). Every build is a separate process; time is wall-clock, memory the peak
 RSS of the build's whole process tree (sampled every 5 ms, and at least the kernel's
-ru_maxrss). Prints a
-table of medians, the podfeed/Hugo ratios and the exponent b of cold time ≈ a·N^b, with
-the processor time the build's processes spent in user code and in the kernel: on a
-disk where creating files is slow, the kernel's share is where the noise comes from.
+ru_maxrss). Prints a table of medians, the podfeed/Hugo ratios and the exponent b of
+cold time ≈ a·N^b, with the processor time the build's processes spent in user code and
+in the kernel: on a disk where creating files is slow, the kernel's share is where the
+noise comes from.
 
 With --cold-cache the kernel's page cache is emptied before each cold build (podfeed's
 and Hugo's), as on a machine that has not read the show since it started.
