@@ -21,6 +21,7 @@ import pytest
 from lxml import etree
 from PIL import Image
 
+from podfeed import rules
 from podfeed.build import build
 from podfeed.check import folder_reader
 from podfeed.rules import NS, RULES, FeedDoc, rules_markdown, run_rules
@@ -431,6 +432,33 @@ def test_findings_say_what_is_wrong(good_site: Path, tmp_path: Path) -> None:
         "Fitness, Medicine, Mental Health, Nutrition, Sexuality."
     )
     assert finding.rule.severity == "error" and finding.rule.source == "Apple"
+
+
+def test_description_html_is_scanned_once_per_text(
+    good_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild hands the last run's scans on: only changed texts are scanned again,
+    with the same findings as a first run."""
+    doc = _broken(good_site, tmp_path, BREAKS["R119"])
+    first = [(f.rule.id, f.message) for f in run_rules(doc)]
+    assert "R119" in {rule_id for rule_id, _ in first}
+    bodies = [e.text or "" for e in doc.root.iter(q("description"), q("content:encoded"))]
+    assert set(doc.html_scans) == set(bodies)
+    scanned: list[str] = []
+    original = rules._HtmlScan.feed
+    monkeypatch.setattr(
+        rules._HtmlScan, "feed", lambda self, text: scanned.append(text) or original(self, text)
+    )
+    again = FeedDoc(doc.data, fetch=doc.fetch, feed_url=FEED_URL, now=NOW)
+    again.known_scans = {**doc.html_scans, "<p>a text no longer in the feed</p>": []}
+    assert [(f.rule.id, f.message) for f in run_rules(again)] == first
+    assert scanned == []
+    assert set(again.html_scans) == set(bodies)  # what it hands on: this feed's texts only
+    edited = doc.data.replace(b"h2&gt;", b"h3&gt;")  # <h2>…</h2> → <h3>…</h3>
+    changed = FeedDoc(edited, fetch=doc.fetch, feed_url=FEED_URL, now=NOW)
+    changed.known_scans = doc.html_scans
+    assert any("<h3>" in f.message for f in run_rules(changed) if f.rule.id == "R119")
+    assert scanned == ["<h3>Heading</h3><p>Text</p>"]
 
 
 # --- history: the feed as published before ---------------------------------------------------

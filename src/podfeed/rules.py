@@ -66,6 +66,9 @@ MAX_ARTWORK_BYTES = 512 * 1024
 # --- the document a rule reads ----------------------------------------------------------
 
 
+HtmlTags = list[tuple[str, list[tuple[str, str | None]]]]
+
+
 @dataclass
 class FeedDoc:
     """A feed as bytes and parsed XML, plus ways to read what it links to."""
@@ -78,6 +81,10 @@ class FeedDoc:
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     root: Any = None
     parse_error: str | None = None
+    # The tags of description HTML, by text, from an earlier run: texts that did not
+    # change need not be scanned again. `html_scans` holds this run's, to pass on.
+    known_scans: dict[str, HtmlTags] = field(default_factory=dict)
+    html_scans: dict[str, HtmlTags] = field(default_factory=dict)
     _fetched: dict[str, bytes | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -102,6 +109,20 @@ class FeedDoc:
         if url not in self._fetched:
             self._fetched[url] = self.fetch(url)
         return self._fetched[url]
+
+    def html_tags(self, value: str) -> HtmlTags:
+        """Tags and attributes of an HTML text, as a browser would tokenise them; three
+        rules read each description's."""
+        tags = self.html_scans.get(value)
+        if tags is None:
+            tags = self.known_scans.get(value)
+            if tags is None:
+                scan = _HtmlScan()
+                scan.feed(value)
+                scan.close()
+                tags = scan.tags
+            self.html_scans[value] = tags
+        return tags
 
 
 # A rule reports (element or None for the whole document, message).
@@ -237,21 +258,13 @@ class _HtmlScan(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.tags: HtmlTags = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, attrs))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, attrs))
-
-
-@functools.lru_cache(maxsize=1024)  # three rules scan each description
-def _html_tags(value: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
-    scan = _HtmlScan()
-    scan.feed(value)
-    scan.close()
-    return scan.tags
 
 
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>")
@@ -1530,7 +1543,7 @@ def _html_escaped(doc: FeedDoc) -> Iterator[Hit]:
 @rule(119, "warning", "Apple", "Description HTML uses only p, br, a, ul, ol, li, b, strong, i, em.")
 def _html_tags_allowed(doc: FeedDoc) -> Iterator[Hit]:
     for element in _html_bodies(doc):
-        tags = sorted({tag for tag, _ in _html_tags(_text(element))} - FEED_HTML_TAGS)
+        tags = sorted({tag for tag, _ in doc.html_tags(_text(element))} - FEED_HTML_TAGS)
         if tags:
             yield (
                 element,
@@ -1541,7 +1554,7 @@ def _html_tags_allowed(doc: FeedDoc) -> Iterator[Hit]:
 @rule(120, "error", "W3C", "Description HTML has no script, iframe, object, embed, style or on*.")
 def _html_safe(doc: FeedDoc) -> Iterator[Hit]:
     for element in _html_bodies(doc):
-        for tag, attrs in _html_tags(_text(element)):
+        for tag, attrs in doc.html_tags(_text(element)):
             handlers = [name for name, _ in attrs if name.startswith("on")]
             if tag in UNSAFE_HTML_TAGS or handlers:
                 what = f"<{tag}>" if tag in UNSAFE_HTML_TAGS else f"{handlers[0]}="
@@ -1555,7 +1568,7 @@ def _html_safe(doc: FeedDoc) -> Iterator[Hit]:
 @rule(121, "warning", "W3C", "Links in description HTML are absolute (http, https, mailto).")
 def _html_links(doc: FeedDoc) -> Iterator[Hit]:
     for element in _html_bodies(doc):
-        for tag, attrs in _html_tags(_text(element)):
+        for tag, attrs in doc.html_tags(_text(element)):
             href = dict(attrs).get("href")
             if tag == "a" and href is not None and not _absolute(href, ("http", "https", "mailto")):
                 yield (
