@@ -434,6 +434,59 @@ def test_findings_say_what_is_wrong(good_site: Path, tmp_path: Path) -> None:
     assert finding.rule.severity == "error" and finding.rule.source == "Apple"
 
 
+def _found(doc: FeedDoc) -> list[tuple[str, str, str | None]]:
+    tree = doc.root.getroottree() if doc.root is not None else None
+    return [
+        (f.rule.id, f.message, None if f.element is None else tree.getpath(f.element))
+        for f in run_rules(doc)
+    ]
+
+
+def _again(doc: FeedDoc, known: FeedDoc) -> FeedDoc:
+    """`doc` read afresh, with what the local rules found in `known`'s items."""
+    again = FeedDoc(doc.data, fetch=doc.fetch, feed_url=FEED_URL, now=NOW)
+    again.known_items = known.item_findings
+    return again
+
+
+@pytest.mark.parametrize("rule_id", sorted(BREAKS, key=lambda r: int(r[1:])))
+def test_unchanged_items_are_not_checked_again(
+    good_site: Path, tmp_path: Path, rule_id: str
+) -> None:
+    """What the local rules found in an item is reused while the item (and the channel
+    around it) is unchanged: the findings are a fresh run's, in either direction."""
+    good, broken = _doc(good_site), _broken(good_site, tmp_path, BREAKS[rule_id])
+    fresh_good, fresh_broken = _found(good), _found(broken)
+    again = _again(broken, good)
+    serialised = broken.data if again.root is None else etree.tostring(again.root)
+    assert _found(again) == fresh_broken
+    if again.root is not None:  # items taken out were put back
+        assert etree.tostring(again.root) == serialised
+    assert _found(_again(good, broken)) == fresh_good
+    assert _found(_again(broken, broken)) == fresh_broken
+
+
+def test_local_rules_read_no_linked_file(good_site: Path, tmp_path: Path) -> None:
+    def refuse(url: str) -> bytes | None:
+        raise AssertionError(f"a local rule read {url}")
+
+    for mutate in BREAKS.values():
+        doc = _broken(good_site, tmp_path / str(len(list(tmp_path.iterdir()))), mutate)
+        doc.fetch = refuse
+        for each in RULES:
+            if each.local:
+                list(each.check(doc))
+
+
+def test_reused_findings_skip_the_rules(good_site: Path, tmp_path: Path) -> None:
+    doc = _broken(good_site, tmp_path, BREAKS["R111"])  # an .ogg enclosure in the 1st item
+    fresh = _found(doc)
+    assert "R111" in {rule_id for rule_id, _, _ in fresh}
+    again = _again(doc, doc)
+    again.known_items = {key: [] for key in doc.item_findings}  # "nothing found before"
+    assert "R111" not in {rule_id for rule_id, _, _ in _found(again)}
+
+
 def test_description_html_is_scanned_once_per_text(
     good_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

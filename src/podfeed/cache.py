@@ -133,8 +133,8 @@ class OutputState:
     # Names whose bytes the last build wrote: the back buffer (the site before it) holds
     # every other name of the site as a link to the same file. None: not known.
     written: frozenset[str] | None = None
-    # (feed key, {url: key}, issues, description tags), pickled apart: loading issues loads
-    # the rule table
+    # (feed key, {url: key}, issues, description tags, item findings), pickled apart:
+    # loading issues loads the rule table
     rules: bytes | None = None
 
 

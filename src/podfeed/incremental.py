@@ -30,7 +30,7 @@ from podfeed.writer import Linked, Source
 
 if TYPE_CHECKING:
     from podfeed.check import Issue
-    from podfeed.rules import HtmlTags
+    from podfeed.rules import HtmlTags, ItemFindings
 
 # Template text that reads beyond the page's own episode, person or organisation.
 _SITE_WIDE = re.compile(
@@ -180,8 +180,9 @@ def checked_feed(
     and, from `out`, its `unchanged` ones; skipped when neither the feed nor any file the
     rules read changed since the last build."""
     scans: dict[str, HtmlTags] = {}
+    items: dict[str, ItemFindings] = {}
     if state.rules is not None:
-        key, fetched, issues, scans = pickle.loads(state.rules)
+        key, fetched, issues, scans, items = pickle.loads(state.rules)
         if key == feed_key and all(content_keys.get(n) == k for n, k in fetched.items()):
             return list(issues)
     from podfeed.check import Locator, issues_from, output_reader  # the rule table: only here
@@ -197,7 +198,10 @@ def checked_feed(
             read_names[name] = content_keys.get(name)
         return read(url)
 
-    doc = FeedDoc(feed, fetch=recording, feed_url=site.feed_url, known_scans=scans)
+    doc = FeedDoc(
+        feed, fetch=recording, feed_url=site.feed_url, known_scans=scans, known_items=items
+    )
     issues = issues_from(run_rules(doc, ("feed",)), Locator(out / FEED_PATH, site))
-    state.rules = pickle.dumps((feed_key, read_names, tuple(issues), doc.html_scans))
+    rules = (feed_key, read_names, tuple(issues), doc.html_scans, doc.item_findings)
+    state.rules = pickle.dumps(rules)
     return issues

@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import email.utils
 import functools
+import hashlib
 import itertools
 import json
 import re
@@ -67,6 +68,9 @@ MAX_ARTWORK_BYTES = 512 * 1024
 
 
 HtmlTags = list[tuple[str, list[tuple[str, str | None]]]]
+# What the local rules found in one item: (rule id, child indexes from the item down to
+# the element at fault, message).
+ItemFindings = list[tuple[str, tuple[int, ...], str]]
 
 
 @dataclass
@@ -85,6 +89,10 @@ class FeedDoc:
     # change need not be scanned again. `html_scans` holds this run's, to pass on.
     known_scans: dict[str, HtmlTags] = field(default_factory=dict)
     html_scans: dict[str, HtmlTags] = field(default_factory=dict)
+    # What the local rules found in each item, by the item's key, from an earlier run:
+    # items that did not change are not checked again. `item_findings` holds this run's.
+    known_items: dict[str, ItemFindings] = field(default_factory=dict)
+    item_findings: dict[str, ItemFindings] = field(default_factory=dict)
     _fetched: dict[str, bytes | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -138,16 +146,30 @@ class Rule:
     summary: str  # what the rule demands, for the docs page
     check: Check
     kind: Kind = "feed"
+    # It judges each element of the channel and of each item on its own: what it finds in
+    # an item depends on nothing outside that item (no other item, no byte of the
+    # document, no linked file, not the time), so an unchanged item need not be checked
+    # again (run_rules). Every rule of `_each_item`, and those in _LOCAL.
+    local: bool = False
 
 
 RULES: list[Rule] = []
+
+# Rules that read the whole document but judge each element alone (see Rule.local);
+# test_rules checks that each finds the same with and without an earlier run's findings.
+_LOCAL = frozenset(
+    {12, 75, 76, 101, 102, 103, 106, 107, 108, 109, 110, 111, 112, 118, 119, 120, 121, 122}
+    | {131, 132, 133, 134, 135, 136, 144, 145, 146, 174, 177, 178, 179, 180, 181, 183}
+)
+_ITEM_CHECKS: set[Check] = set()  # the checks made by _each_item
 
 
 def rule(
     number: int, severity: Severity, source: str, summary: str, kind: Kind = "feed"
 ) -> Callable[[Check], Check]:
     def register(check: Check) -> Check:
-        RULES.append(Rule(f"R{number}", severity, source, summary, check, kind))
+        local = number in _LOCAL or check in _ITEM_CHECKS
+        RULES.append(Rule(f"R{number}", severity, source, summary, check, kind, local))
         return check
 
     return register
@@ -161,18 +183,85 @@ class Finding:
 
 
 def run_rules(doc: FeedDoc, kinds: Iterable[Kind] = ("feed",)) -> list[Finding]:
-    """Every finding of every rule of the given kinds, in table order."""
+    """Every finding of every rule of the given kinds, in table order. A local rule's
+    come channel first, then item by item in feed order."""
     wanted = set(kinds)
+    chosen = [
+        each
+        for each in RULES
+        if each.kind in wanted
+        and not (each.kind == "online" and doc.http is None)
+        and not (each.kind == "history" and doc.previous is None)
+    ]
+    local = _local_hits(doc, [each for each in chosen if each.local])
     findings: list[Finding] = []
-    for each in RULES:
-        if each.kind not in wanted:
-            continue
-        if each.kind == "online" and doc.http is None:
-            continue
-        if each.kind == "history" and doc.previous is None:
-            continue
-        findings += [Finding(each, message, el) for el, message in each.check(doc)]
+    for each in chosen:
+        hits = local[each.id] if each.local else each.check(doc)
+        findings += [Finding(each, message, el) for el, message in hits]
     return findings
+
+
+def _local_hits(doc: FeedDoc, rules: list[Rule]) -> dict[str, list[Hit]]:
+    """The local rules' hits: on the channel and the items `doc.known_items` does not
+    know, by running them; on the others, from what they found before."""
+    channel = doc.channel
+    if channel is None:
+        return {each.id: list(each.check(doc)) for each in rules}
+    items = doc.items
+    context = hashlib.blake2b(digest_size=16)  # the channel around the items
+    for child in channel:
+        if child.tag != "item":
+            context.update(etree.tostring(child))
+    keys = [_item_key(context.copy(), item) for item in items]
+    known = {id(item) for item, key in zip(items, keys, strict=True) if key in doc.known_items}
+    # Known items are taken out of the channel while the rules run, then put back.
+    taken = [(position, child) for position, child in enumerate(channel) if id(child) in known]
+    for _, item in taken:
+        channel.remove(item)
+    try:
+        fresh = [(each.id, list(each.check(doc))) for each in rules]
+    finally:
+        for position, item in taken:
+            channel.insert(position, item)
+    index = {id(item): number for number, item in enumerate(items)}
+    hits: dict[str, list[Hit]] = {each.id: [] for each in rules}
+    found: list[ItemFindings] = [[] for _ in items]
+    for rule_id, rule_hits in fresh:
+        for element, message in rule_hits:
+            item, path = _in_item(element)
+            if item is None or id(item) not in index:  # outside the (first) channel's items
+                hits[rule_id].append((element, message))
+            else:
+                found[index[id(item)]].append((rule_id, path, message))
+    for number, (item, key) in enumerate(zip(items, keys, strict=True)):
+        if id(item) in known:
+            found[number] = doc.known_items[key]
+        doc.item_findings[key] = found[number]
+        for rule_id, path, message in found[number]:
+            element = item
+            for step in path:
+                element = element[step]
+            hits[rule_id].append((element, message))
+    return hits
+
+
+def _item_key(context: Any, item: Any) -> str:
+    context.update(etree.tostring(item))
+    return str(context.hexdigest())
+
+
+def _in_item(element: Any) -> tuple[Any, tuple[int, ...]]:
+    """(the item holding `element`, child indexes from it down to `element`), or
+    (None, ()) for an element outside every item."""
+    path: list[int] = []
+    while element is not None:
+        parent = element.getparent()
+        if element.tag == "item" and parent is not None and parent.tag == "channel":
+            return element, tuple(reversed(path))
+        if parent is not None:
+            path.append(parent.index(element))
+        element = parent
+    return None, ()
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -241,6 +330,7 @@ def _each_item(check: Callable[[Any], Iterable[Hit]]) -> Check:
         for item in doc.items:
             yield from check(item)
 
+    _ITEM_CHECKS.add(run)
     return run
 
 
