@@ -11,10 +11,18 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from podfeed import feed, pipeline
+from podfeed import check, feed, pipeline
 from podfeed.build import build
 from podfeed.errors import ContentError
-from test_incremental import edit_chapters, edit_notes, edit_title, edit_transcript, episode, files
+from test_incremental import (
+    edit_chapters,
+    edit_notes,
+    edit_title,
+    edit_transcript,
+    episode,
+    files,
+    replace_in,
+)
 
 FOUR_EPISODES = 4
 
@@ -235,3 +243,33 @@ def test_artwork_kept_in_an_episode_folder_is_not_an_edit_of_that_episode(
     build(bundled_show)
     assert pipeline_runs == [bundled_show]
     same_as_scratch(bundled_show, tmp_path / "scratch")
+
+
+def test_warnings_point_at_the_right_line_after_an_edit(
+    bundled_show: Path, pipeline_runs: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit reuses what the rules found in the other episodes, and where: unless that
+    episode's file changed, as when a line is added above the field at fault."""
+    first = episode(bundled_show, "01") / "episode.md"
+    replace_in(first, 'title: "', 'title: "Episode 1: ')  # R66: no number in titles
+    ready(bundled_show)
+    located: list[Path] = []  # the files read again to find a problem's line
+    original = check.locate
+    monkeypatch.setattr(
+        check, "locate", lambda found: located.extend(p.file for p in found) or original(found)
+    )
+
+    def title_warnings() -> list[str]:
+        result = settled_build(bundled_show)
+        return [str(w) for w in result.warnings if w.file == first and w.field == "title"]
+
+    (warning,) = title_warnings()
+    assert warning.startswith(f"{first}:2: title: ")
+    pipeline_runs.clear()
+    edit_notes(bundled_show)  # another episode: the delta path, the rules redone in part
+    assert title_warnings() == [warning]
+    assert first not in located
+    replace_in(first, "---\n", "---\n# A comment above the title.\n")  # same feed
+    assert title_warnings() == [warning.replace(f"{first}:2:", f"{first}:3:")]
+    assert first in located
+    assert pipeline_runs == []

@@ -133,8 +133,7 @@ class OutputState:
     # Names whose bytes the last build wrote: the back buffer (the site before it) holds
     # every other name of the site as a link to the same file. None: not known.
     written: frozenset[str] | None = None
-    # (feed key, {url: key}, issues, description tags, item findings), pickled apart:
-    # loading issues loads the rule table
+    # incremental.RulesMemo, pickled apart: loading its issues loads the rule table
     rules: bytes | None = None
 
 

@@ -7,7 +7,7 @@ its .vtt file. Findings in a feed podfeed did not build name the feed file and i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -167,7 +167,12 @@ class Locator:
         return (episode.source, field) if field else None
 
 
-def issues_from(findings: Iterable[Finding], locator: Locator) -> list[Issue]:
+def issues_from(
+    findings: Iterable[Finding], locator: Locator, located: Mapping[Problem, Problem] | None = None
+) -> list[Issue]:
+    """Issues naming the file (and line) to edit; `located` gives the line of problems
+    found before (without their line) in files that did not change since."""
+    located = located or {}
     issues = [
         Issue(locator.problem(f), f.rule.severity, f.rule.id, f.rule.source) for f in findings
     ]
@@ -175,10 +180,15 @@ def issues_from(findings: Iterable[Finding], locator: Locator) -> list[Issue]:
     yaml_like = [
         i.problem
         for i in issues
-        if i.problem.file.name in (SHOW_FILE, EPISODE_FILE) and i.problem.field
+        if i.problem.file.name in (SHOW_FILE, EPISODE_FILE)
+        and i.problem.field
+        and i.problem not in located
     ]
     lines = dict(zip(map(id, yaml_like), locate(yaml_like), strict=True))
-    return [replace(i, problem=lines.get(id(i.problem), i.problem)) for i in issues]
+    return [
+        replace(i, problem=located.get(i.problem) or lines.get(id(i.problem), i.problem))
+        for i in issues
+    ]
 
 
 def output_reader(

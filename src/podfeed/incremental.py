@@ -18,11 +18,13 @@ import hashlib
 import pickle
 import re
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from podfeed.cache import OutputState, code_digest, digest, stat_of
+from podfeed.cache import OutputState, Stat, code_digest, digest, stat_of
+from podfeed.errors import Problem
 from podfeed.model import Episode, Show
 from podfeed.publish import Unchanged
 from podfeed.site import FEED_PATH, NOT_FOUND_PATH, SITEMAP_PATH, Site
@@ -166,6 +168,18 @@ def content_key(data: Source | Unchanged) -> str:
     raise TypeError("an unchanged output keeps the key it had")
 
 
+@dataclass
+class RulesMemo:
+    """What the rule table found on the last feed built, kept for the next build."""
+
+    feed_key: str
+    fetched: dict[str, str | None]  # the files the rules read: {name: content key}
+    issues: tuple[Issue, ...]
+    scans: dict[str, HtmlTags]  # FeedDoc.html_scans
+    items: dict[str, ItemFindings]  # FeedDoc.item_findings
+    files: dict[Path, Stat]  # the files the issues point into, as they were then
+
+
 def checked_feed(
     site: Site,
     feed: bytes,
@@ -178,13 +192,11 @@ def checked_feed(
 ) -> list[Issue]:
     """The rule table on the feed, as `check.feed_issues`, reading the site's new `files`
     and, from `out`, its `unchanged` ones; skipped when neither the feed nor any file the
-    rules read changed since the last build."""
-    scans: dict[str, HtmlTags] = {}
-    items: dict[str, ItemFindings] = {}
-    if state.rules is not None:
-        key, fetched, issues, scans, items = pickle.loads(state.rules)
-        if key == feed_key and all(content_keys.get(n) == k for n, k in fetched.items()):
-            return list(issues)
+    rules read changed since the last build, and redone only in part when little did."""
+    last: RulesMemo | None = pickle.loads(state.rules) if state.rules is not None else None
+    same = set() if last is None else {f for f, stat in last.files.items() if stat_of(f) == stat}
+    if last is not None and last.feed_key == feed_key and _unchanged(last, content_keys, same):
+        return list(last.issues)
     from podfeed.check import Locator, issues_from, output_reader  # the rule table: only here
     from podfeed.rules import FeedDoc, run_rules
 
@@ -198,10 +210,25 @@ def checked_feed(
             read_names[name] = content_keys.get(name)
         return read(url)
 
-    doc = FeedDoc(
-        feed, fetch=recording, feed_url=site.feed_url, known_scans=scans, known_items=items
+    doc = FeedDoc(feed, fetch=recording, feed_url=site.feed_url)
+    located: dict[Problem, Problem] = {}
+    if last is not None:
+        doc.known_scans, doc.known_items = last.scans, last.items
+        for issue in last.issues:
+            if issue.problem.file in same and issue.problem.line is not None:
+                located[replace(issue.problem, line=None)] = issue.problem
+    found = run_rules(doc, ("feed",))
+    issues = issues_from(found, Locator(out / FEED_PATH, site), located)
+    pointed = {i.problem.file: stat_of(i.problem.file) for i in issues}
+    memo = RulesMemo(
+        feed_key, read_names, tuple(issues), doc.html_scans, doc.item_findings, pointed
     )
-    issues = issues_from(run_rules(doc, ("feed",)), Locator(out / FEED_PATH, site))
-    rules = (feed_key, read_names, tuple(issues), doc.html_scans, doc.item_findings)
-    state.rules = pickle.dumps(rules)
+    state.rules = pickle.dumps(memo)
     return issues
+
+
+def _unchanged(memo: RulesMemo, content_keys: dict[str, str], same: set[Path]) -> bool:
+    """Whether every file the rules read last time, and every file their issues point
+    into (`same` are those unchanged: a line they name may have moved), is as it was."""
+    fetched = all(content_keys.get(name) == key for name, key in memo.fetched.items())
+    return fetched and len(same) == len(memo.files)
