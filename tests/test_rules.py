@@ -434,6 +434,16 @@ def test_findings_say_what_is_wrong(good_site: Path, tmp_path: Path) -> None:
     assert finding.rule.severity == "error" and finding.rule.source == "Apple"
 
 
+@pytest.mark.parametrize("control", [b"\x01", b"&#x1;", b"&#27;", b"&#X1F;"])
+def test_control_characters_raw_or_escaped(good_site: Path, control: bytes) -> None:
+    data = _doc(good_site).data
+    line = data[: data.index(b"<title>")].count(b"\n") + 1
+    broken = data.replace(b"<title>", b"<title>" + control, 1)
+    (finding,) = [f for f in run_rules(_doc(good_site, broken)) if f.rule.id == "R10"]
+    assert finding.message.startswith(f"line {line} holds an invisible control character")
+    assert "R10" not in _ids(_doc(good_site, data.replace(b"<title>", b"<title>&#x9;", 1)))
+
+
 def _found(doc: FeedDoc) -> list[tuple[str, str, str | None]]:
     tree = doc.root.getroottree() if doc.root is not None else None
     return [

@@ -94,6 +94,7 @@ class FeedDoc:
     known_items: dict[str, ItemFindings] = field(default_factory=dict)
     item_findings: dict[str, ItemFindings] = field(default_factory=dict)
     _fetched: dict[str, bytes | None] = field(default_factory=dict)
+    json_files: dict[str, Any] = field(default_factory=dict)  # linked JSON, parsed
 
     def __post_init__(self) -> None:
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
@@ -449,16 +450,16 @@ rule(9, "error", "Podlove", "The psc: prefix is bound to http://podlove.org/simp
     _namespace_rule("psc", (NS["psc"],))
 )
 
-_CONTROL = re.compile(
-    rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|&#x?0*(?:[0-8]|1[124-9]|2\d|3[01]|x[0-8bcef]|x1[0-9a-f]);", re.I
-)
+# Raw, and escaped: searched apart, each is a fast scan of the whole feed.
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL_ESCAPED = re.compile(rb"&#x?0*(?:[0-8]|1[124-9]|2\d|3[01]|x[0-8bcef]|x1[0-9a-f]);", re.I)
 
 
 @rule(10, "error", "XML 1.0", "No control characters XML 1.0 forbids, escaped or not.")
 def _control(doc: FeedDoc) -> Iterator[Hit]:
-    match = _CONTROL.search(doc.data)
-    if match:
-        line = doc.data.count(b"\n", 0, match.start()) + 1
+    found = [m.start() for m in (_CONTROL.search(doc.data), _CONTROL_ESCAPED.search(doc.data)) if m]
+    if found:
+        line = doc.data.count(b"\n", 0, min(found)) + 1
         yield None, f"line {line} holds an invisible control character; retype that text."
 
 
@@ -1831,13 +1832,15 @@ def _chapters_type(doc: FeedDoc) -> Iterator[Hit]:
 def _chapter_documents(doc: FeedDoc) -> Iterator[tuple[Any, Any]]:
     """(podcast:chapters element, parsed JSON or a str saying why not) for readable files."""
     for element in _podcast_items("podcast:chapters")(doc):
-        data = doc.read(element.get("url", ""))
-        if data is None:
-            continue
-        try:
-            yield element, json.loads(data)
-        except (ValueError, UnicodeDecodeError) as error:
-            yield element, f"is not valid JSON ({error})"
+        url = element.get("url", "")
+        if url not in doc.json_files:  # seven rules read each file
+            data = doc.read(url)
+            try:
+                doc.json_files[url] = None if data is None else json.loads(data)
+            except (ValueError, UnicodeDecodeError) as error:
+                doc.json_files[url] = f"is not valid JSON ({error})"
+        if doc.json_files[url] is not None:
+            yield element, doc.json_files[url]
 
 
 def _chapter_entries(doc: FeedDoc) -> Iterator[tuple[Any, int, dict[str, Any]]]:
