@@ -522,6 +522,14 @@ CASES = [
         ),
     ),
     Case(
+        "episodes-folder-symlink-outside",
+        symlink_outside("episodes"),
+        (
+            "episodes/01-first-light: is a link to something outside the show's folder; copy the folder in.",
+            "episodes/02-second-wind: is a link to something outside the show's folder; copy the folder in.",
+        ),
+    ),
+    Case(
         "transcript-broken",
         write("episodes/01-first-light/transcript.vtt", b"WEBVTT\n\n00:01.000 --> 00:00.500\nHi\n"),
         ("episodes/01-first-light/transcript.vtt:3: has a cue that ends before it starts.",),

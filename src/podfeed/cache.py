@@ -168,6 +168,7 @@ class BuildCache:
         self._dirty_shards: set[int] = set()
         self._audio_dirty = False
         self._used_episodes: set[str] = set()
+        self._real_folders: dict[str, str] = {}
         self.ahead: Any = None  # a prefetch.ReadAhead on a cold build of a big show
         with _no_gc():
             self.quick: QuickState = self._read(self.quick_file) or QuickState()
@@ -241,7 +242,20 @@ class BuildCache:
         name = str(folder)
         self._used_episodes.add(name)
         record = self.episodes.get(name)
-        head = (explicit, language, str(root), stat_of(folder), stat_of(folder / "episode.md"))
+        # Where the episodes folder really is, in case it became a link: the files in it
+        # keep their stats, but the episodes may now lie outside the show.
+        parent = str(folder.parent)
+        if parent not in self._real_folders:
+            self._real_folders[parent] = os.path.realpath(parent)
+        real = self._real_folders[parent]
+        head = (
+            explicit,
+            language,
+            str(root),
+            real,
+            stat_of(folder),
+            stat_of(folder / "episode.md"),
+        )
         if record is not None and (
             record.stamp[0] == head and all(stat_of(p) == s for p, s in record.stamp[1])
         ):
