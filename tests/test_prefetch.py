@@ -104,12 +104,12 @@ def test_audio_in_a_subfolder_is_read_here(sample_show: Path, reads_here: list[P
 
 
 def test_the_helper_dies_with_the_build() -> None:
-    """A build killed at once leaves no helper behind (`_die_with`, PR_SET_PDEATHSIG): a
+    """A build killed at once leaves no helper behind (`die_with`, PR_SET_PDEATHSIG): a
     helper that would otherwise run for a minute ends with it."""
     helper_code = (
         "import sys, time\n"
-        "from podfeed.prefetch import _die_with\n"
-        "_die_with(int(sys.argv[1]))\n"
+        "from podfeed.prefetch import die_with\n"
+        "die_with(int(sys.argv[1]))\n"
         "print('ready', flush=True)\n"
         "time.sleep(60)\n"
     )

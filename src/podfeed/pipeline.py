@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -36,6 +37,7 @@ from podfeed.publish import Output as PublishedOutput
 from podfeed.scaffold import placeholder_problems
 from podfeed.schedule import published_episodes
 from podfeed.site import FEED_PATH, Site
+from podfeed.spool import MIN_FILES
 from podfeed.validate import validate
 from podfeed.writer import Output, write_site
 
@@ -176,7 +178,9 @@ def cached_build(
     if progress:
         progress(len(site.episodes), len(site.episodes), "writing the site")
     # Pages are written as soon as they are rendered, into a folder beside the site.
-    publication = Publication(out, live, state.back_names)
+    # Many files to write: a helper writes them while this process renders (spool.py).
+    spool = sys.platform == "linux" and len(keys.keys() - unchanged) >= MIN_FILES
+    publication = Publication(out, live, state.back_names, spool)
     try:
         for name, data in chain(made, render_pages(site, skip=unchanged, env=env)):
             if name not in content_keys:  # a page, made just now

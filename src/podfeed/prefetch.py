@@ -83,17 +83,18 @@ def read_ahead(episodes: Path) -> dict[str, Answer]:
     return answers
 
 
-def _die_with(parent: int) -> None:
-    """Be killed with the build: nobody would read a helper left running."""
+def die_with(parent: int) -> None:
+    """Be killed with the build that started this helper (`parent`): nobody would read
+    a helper left running, and a writer left running could write into the next build."""
     import ctypes
     import signal
 
     pr_set_pdeathsig = 1
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(pr_set_pdeathsig, signal.SIGKILL) != 0 or os.getppid() != parent:
-        raise SystemExit("podfeed.prefetch: the build that started this helper is gone")
+        raise SystemExit("podfeed: the build that started this helper is gone")
 
 
 if __name__ == "__main__":
-    _die_with(int(sys.argv[2]))
+    die_with(int(sys.argv[2]))
     sys.stdout.buffer.write(pickle.dumps(read_ahead(Path(sys.argv[1]))))

@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from podfeed.cache import Stat, stat_of
 from podfeed.errors import BuildError
+from podfeed.spool import Spool
 from podfeed.writer import (
     Linked,
     Source,
@@ -64,7 +65,13 @@ class Publication:
     where the files agree. With no previous site, a fresh folder is written and swapped in.
     """
 
-    def __init__(self, out: Path, live: dict[str, Stat], back_names: frozenset[str] | None) -> None:
+    def __init__(
+        self,
+        out: Path,
+        live: dict[str, Stat],
+        back_names: frozenset[str] | None,
+        spool: bool = False,
+    ) -> None:
         self.out = out = out.absolute()
         out.parent.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(out)
@@ -92,26 +99,45 @@ class Publication:
             self.marker.touch()
         self.present = back_names
         self.folders = {n.rpartition("/")[0] for n in back_names} | {""}
+        # With `spool`, a helper process makes the files (spool.py), in the same order.
+        self.spool = Spool(out) if spool else None
+        self.spooled: dict[str, str] = {}  # path written by the helper → output name
 
     def add(self, name: str, data: Data) -> None:
         check_name(name, self.stats, self.out)
-        target = _folder_for(self.root, name, self.folders)
+        spool = self.spool
+        target = _folder_for(self.root, name, self.folders, spool)
         present = name in self.present
         if isinstance(data, Unchanged):
             known = self.live.get(name)
             if known is None:
                 raise BuildError.single(self.out / name, "was expected from the last build.")
             if not present or stat_of(target) != known:
-                link_or_copy(os.path.join(self.out, name), target, present)
+                source = os.path.join(self.out, name)
+                if spool:
+                    spool.link_or_copy(source, target, present)
+                else:
+                    link_or_copy(source, target, present)
             self.stats[name] = known
+            return
+        self.written.add(name)
+        if spool:
+            if present:
+                spool.unlink(target)
+            spool.write(target, data)
+            self.spooled[target] = name
+            self.stats[name] = None  # known at `commit`
             return
         if present:
             os.unlink(target)
         self.stats[name] = _write(target, data)
-        self.written.add(name)
 
     def commit(self) -> tuple[dict[str, Stat], frozenset[str] | None]:
         """Swap the new site in; returns the stat of every file and the back buffer's names."""
+        if self.spool:
+            spool, self.spool = self.spool, None
+            for target, stat in spool.finish().items():
+                self.stats[self.spooled[target]] = stat
         if self.fresh:
             _swap(self.root, self.out)
             # The first back buffer: links to every file, so the next edit patches it.
@@ -130,6 +156,8 @@ class Publication:
 
     def abort(self) -> None:
         """Leave `out` as it was; a half-written back buffer keeps its marker."""
+        if self.spool:
+            self.spool.abort()
         if self.fresh:
             shutil.rmtree(self.root, ignore_errors=True)
 
@@ -183,11 +211,16 @@ def _swap_in(back: Path, out: Path, live: dict[str, Stat]) -> frozenset[str] | N
     return None
 
 
-def _folder_for(root: Path, name: str, made: set[str]) -> str:
-    """The path of output `name` under `root`, its folder made unless in `made`."""
+def _folder_for(root: Path, name: str, made: set[str], spool: Spool | None = None) -> str:
+    """The path of output `name` under `root`, its folder made (by `spool`, if given)
+    unless in `made`."""
     parent = name.rpartition("/")[0]
     if parent not in made:
-        os.makedirs(os.path.join(root, parent), exist_ok=True)
+        folder = os.path.join(root, parent)
+        if spool:
+            spool.makedirs(folder)
+        else:
+            os.makedirs(folder, exist_ok=True)
         made.add(parent)
     return os.path.join(root, name)
 

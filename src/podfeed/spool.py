@@ -1,0 +1,133 @@
+"""A big build's file writes, done by a helper process while the build renders on.
+
+Creating a file costs the kernel 0.1 to 0.6 ms on a virtual disk; a build writing
+30,000 files spends seconds in those calls, and a process waits through each one.
+`Spool` hands the writes to a helper (`python -m podfeed.spool`) over a pipe, in order,
+so they happen on the other core while the build renders the next page. `finish` waits
+for the last one and returns the stat of every file written.
+
+A write that fails stops the helper's writing: `finish` raises the same `OSError` the
+build would have met itself. The helper dies with the build (Linux only, so the spool
+is used only there): nothing it left queued can write later.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import struct
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from podfeed.cache import Stat
+from podfeed.errors import BuildError
+from podfeed.writer import Source
+
+# Outputs to write below which a build writes them itself: a helper costs about 0.05 s.
+MIN_FILES = 1000
+_BATCH_BYTES = 1 << 20  # ops are sent in batches of about this size
+_BATCH_OPS = 256
+_HEADER = struct.Struct("<Q")
+
+Op = tuple[Any, ...]
+
+
+class Spool:
+    """The helper, and the writes queued for it."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out  # the site being written, for messages
+        # -P: the current folder (the show's) cannot shadow a module of the helper's.
+        self.process = subprocess.Popen(
+            [sys.executable, "-P", "-m", "podfeed.spool", str(os.getpid())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        self.ops: list[Op] = []
+        self.size = 0
+
+    def makedirs(self, path: str) -> None:
+        self._add(("makedirs", path))
+
+    def unlink(self, path: str) -> None:
+        self._add(("unlink", path))
+
+    def link_or_copy(self, source: str, target: str, replace: bool) -> None:
+        self._add(("link", source, target, replace))
+
+    def write(self, target: str, data: Source) -> None:
+        """Write `data` to `target` (as publish._write); its stat comes from `finish`."""
+        self._add(("write", target, data), len(data) if isinstance(data, bytes) else 0)
+
+    def _add(self, op: Op, size: int = 0) -> None:
+        self.ops.append(op)
+        self.size += size
+        if self.size >= _BATCH_BYTES or len(self.ops) >= _BATCH_OPS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.ops:
+            return
+        data = pickle.dumps(self.ops, protocol=pickle.HIGHEST_PROTOCOL)
+        self.ops, self.size = [], 0
+        assert self.process.stdin is not None
+        with contextlib.suppress(BrokenPipeError):  # the helper is gone: `finish` says why
+            self.process.stdin.write(_HEADER.pack(len(data)) + data)
+
+    def finish(self) -> dict[str, Stat]:
+        """Wait for every queued write; the stat of each file written, by path."""
+        self._add(("finish",))
+        self._flush()
+        output, _ = self.process.communicate()
+        try:
+            stats, failure = pickle.loads(output)
+        except (pickle.UnpicklingError, EOFError, ValueError):
+            status = self.process.returncode
+            message = f"the helper writing this site stopped (exit status {status})."
+            raise BuildError.single(self.out, message) from None
+        if failure is not None:
+            raise OSError(*failure)
+        return dict(stats)
+
+    def abort(self) -> None:
+        """Stop the helper at once; what it wrote stays where it was (never the live site)."""
+        self.process.kill()
+        self.process.communicate()
+
+
+def _serve(requests: BinaryIO, replies: BinaryIO) -> None:
+    """The helper's work: run every op in order; after a failure, only wait for "finish"."""
+    from podfeed.publish import _write
+    from podfeed.writer import link_or_copy
+
+    stats: dict[str, Stat] = {}
+    failure: tuple[Any, ...] | None = None
+    while header := requests.read(_HEADER.size):
+        for op in pickle.loads(requests.read(_HEADER.unpack(header)[0])):
+            kind = op[0]
+            if kind == "finish":
+                replies.write(pickle.dumps((stats, failure)))
+                return
+            if failure is not None:
+                continue
+            try:
+                if kind == "makedirs":
+                    os.makedirs(op[1], exist_ok=True)
+                elif kind == "unlink":
+                    os.unlink(op[1])
+                elif kind == "link":
+                    link_or_copy(op[1], op[2], op[3])
+                else:
+                    stats[op[1]] = _write(op[1], op[2])
+            except OSError as error:
+                failure = (error.errno, error.strerror, error.filename)
+
+
+if __name__ == "__main__":
+    from podfeed.prefetch import die_with
+
+    die_with(int(sys.argv[1]))
+    _serve(sys.stdin.buffer, sys.stdout.buffer)

@@ -1,0 +1,104 @@
+"""A big build hands its file writes to a helper process (spool.py): the same site, the
+same stats for the next build, the same error when a write fails."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from podfeed import pipeline, publish
+from podfeed.build import build
+from podfeed.spool import Spool
+from test_incremental import edit_template, files
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the spool is Linux only")
+
+
+@pytest.fixture
+def writes_in_build(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Spool from the first file on; the files the build's own process wrote."""
+    monkeypatch.setattr(pipeline, "MIN_FILES", 1)
+    written: list[str] = []
+    original = publish._write
+
+    def spy(target: str, data: Any) -> Any:
+        written.append(target)
+        return original(target, data)
+
+    monkeypatch.setattr(publish, "_write", spy)
+    return written
+
+
+def test_a_spooled_build_makes_the_same_site(
+    bundled_show: Path, tmp_path: Path, writes_in_build: list[str]
+) -> None:
+    build(bundled_show)
+    assert writes_in_build == []  # every page and file was written by the helper
+    build(bundled_show, tmp_path / "plain", cached=False)
+    assert files(bundled_show / "public") == files(tmp_path / "plain")
+
+
+def test_a_spooled_rebuild_leaves_the_cache_right(
+    bundled_show: Path, tmp_path: Path, writes_in_build: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(bundled_show)
+    time.sleep(0.05)
+    edit_template(bundled_show)  # every page again, into the back buffer
+    time.sleep(0.05)  # a build within a clock tick of an edit is redone by the next
+    build(bundled_show)
+    assert writes_in_build == []
+    build(bundled_show, tmp_path / "plain", cached=False)
+    assert files(bundled_show / "public") == files(tmp_path / "plain")
+    # The stats the helper sent back are the files': nothing changed, nothing is done.
+    runs: list[Path] = []
+    original = pipeline.cached_build
+    monkeypatch.setattr(pipeline, "cached_build", lambda root, *a: runs.append(root) or original(root, *a))  # fmt: skip
+    build(bundled_show)
+    assert runs == []
+
+
+def test_a_failed_write_is_the_error_a_build_would_meet(
+    bundled_show: Path, writes_in_build: list[str]
+) -> None:
+    """A file in the way in the back buffer: the helper's write fails as the build's own
+    would (FileExistsError, naming the file), and the live site stays as it was."""
+    build(bundled_show)
+    before = files(bundled_show / "public")
+    time.sleep(0.05)
+    edit_template(bundled_show)
+    back = bundled_show / ".podfeed-back-public"
+    in_the_way = back / "sitemap.xml"
+    in_the_way.unlink()
+    in_the_way.mkdir()  # unlink() then open() of a folder fails
+    with pytest.raises(OSError) as raised:
+        build(bundled_show)
+    assert raised.value.filename == str(in_the_way)
+    assert files(bundled_show / "public") == before
+    assert writes_in_build == []
+
+
+def test_writes_happen_in_order(tmp_path: Path) -> None:
+    spool = Spool(tmp_path)
+    target = str(tmp_path / "a" / "b" / "page.html")
+    spool.makedirs(str(tmp_path / "a" / "b"))
+    spool.write(target, b"first")
+    spool.unlink(target)
+    spool.write(target, b"x" * (3 << 20))  # more than a batch
+    spool.link_or_copy(target, str(tmp_path / "linked.html"), False)
+    stats = spool.finish()
+    assert Path(target).read_bytes() == b"x" * (3 << 20)
+    assert os.stat(tmp_path / "linked.html").st_ino == os.stat(target).st_ino
+    assert stats[target] == (3 << 20, os.stat(target).st_mtime_ns, os.stat(target).st_ino)
+
+
+def test_a_helper_that_dies_is_reported(tmp_path: Path) -> None:
+    spool = Spool(tmp_path)
+    spool.process.kill()
+    spool.write(str(tmp_path / "page.html"), b"page")
+    with pytest.raises(Exception, match="the helper writing this site stopped"):
+        spool.finish()
