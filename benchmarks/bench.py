@@ -9,6 +9,7 @@ runs, alternating podfeed and Hugo, ROUNDS rounds of:
   edit 2    podfeed after another edit (steady state: the back buffer exists)
   edit newest  podfeed after an edit to the newest episode (in the feed: feed and rules too)
   add       podfeed after a new episode was added
+  template edit  podfeed after the show's own base.html changed: every page again
   cold, link_audio  podfeed cold again with `link_audio: true` (audio linked, not copied)
 
 Outputs a cold build replaces are moved aside, and deleted only when every run is done:
@@ -199,6 +200,17 @@ def edit_notes(show: Path, number: int, round_: int) -> None:
     path.write_text(text.replace("## Key points", f"## Key points (revised {round_})", 1))
 
 
+def edit_template(show: Path, round_: int) -> None:
+    """The show's own base.html: podfeed's, with a word changed in the footer."""
+    from podfeed.pages import BUILTIN_TEMPLATES
+
+    base = (BUILTIN_TEMPLATES / "base.html").read_text()
+    (show / "templates").mkdir(exist_ok=True)
+    edited = base.replace("Published by", f"Published (round {round_}) by", 1)
+    assert edited != base, "base.html no longer says 'Published by'"
+    (show / "templates" / "base.html").write_text(edited)
+
+
 def set_aside(trash: Path, *paths: Path) -> None:
     """Move what a run left out of the way, to delete after the last run (see above)."""
     trash.mkdir(exist_ok=True)
@@ -244,6 +256,9 @@ def measure(
             synth.write_episode(show, next_number)
             next_number += 1
             results.setdefault("add episode", []).append(run(PODFEED, show))
+            edit_template(show, round_)  # every page shows it: all rendered again
+            results.setdefault("template edit", []).append(run(PODFEED, show))
+            shutil.rmtree(show / "templates")
             # The same cold build with the show's audio linked into the site, not copied.
             set_aside(trash, *podfeed_outputs)
             plain = settings.read_text()
