@@ -14,7 +14,7 @@ import pytest
 from podfeed import pipeline, publish
 from podfeed.build import build
 from podfeed.spool import Spool
-from test_incremental import edit_template, files
+from test_incremental import edit_notes, edit_template, files
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the spool is Linux only")
 
@@ -41,6 +41,19 @@ def test_a_spooled_build_makes_the_same_site(
     assert writes_in_build == []  # every page and file was written by the helper
     build(bundled_show, tmp_path / "plain", cached=False)
     assert files(bundled_show / "public") == files(tmp_path / "plain")
+    # The first back buffer, made by the helper too: a link to every file of the site.
+    public, back = bundled_show / "public", bundled_show / ".podfeed-back-public"
+    names = sorted(p.relative_to(public) for p in public.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(back) for p in back.rglob("*") if p.is_file())
+    assert all((public / n).stat().st_ino == (back / n).stat().st_ino for n in names)
+    assert not (bundled_show / ".podfeed-back-public.incomplete").exists()
+    # So the next edit inside an episode is patched into it (delta.py), as ever.
+    time.sleep(0.05)
+    edit_notes(bundled_show)
+    time.sleep(0.05)
+    build(bundled_show)
+    build(bundled_show, tmp_path / "edited", cached=False)
+    assert files(bundled_show / "public") == files(tmp_path / "edited")
 
 
 def test_a_spooled_rebuild_leaves_the_cache_right(
