@@ -41,7 +41,7 @@ def test_a_spooled_build_makes_the_same_site(
     assert writes_in_build == []  # every page and file was written by the helper
     build(bundled_show, tmp_path / "plain", cached=False)
     assert files(bundled_show / "public") == files(tmp_path / "plain")
-    # The first back buffer, made by the helper too: a link to every file of the site.
+    # The first back buffer: a link to every file of the site.
     public, back = bundled_show / "public", bundled_show / ".podfeed-back-public"
     names = sorted(p.relative_to(public) for p in public.rglob("*") if p.is_file())
     assert names == sorted(p.relative_to(back) for p in back.rglob("*") if p.is_file())

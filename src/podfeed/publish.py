@@ -102,12 +102,6 @@ class Publication:
         # With `spool`, a helper process makes the files (spool.py), in the same order.
         self.spool = Spool(out) if spool else None
         self.spooled: dict[str, str] = {}  # path written by the helper → output name
-        # A fresh site's first back buffer (see `commit`): with a spool, the helper links
-        # each file into it as soon as it is written, while the build renders on.
-        self.back_folders: set[str] | None = None
-        if self.fresh and self.spool:
-            self.marker.touch()
-            self.back_folders = set()
 
     def add(self, name: str, data: Data) -> None:
         check_name(name, self.stats, self.out)
@@ -133,9 +127,6 @@ class Publication:
             spool.write(target, data)
             self.spooled[target] = name
             self.stats[name] = None  # known at `commit`
-            if self.back_folders is not None:
-                back = _folder_for(back_buffer(self.out), name, self.back_folders, spool)
-                spool.link_or_copy(target, back, False)
             return
         if present:
             os.unlink(target)
@@ -150,12 +141,11 @@ class Publication:
         if self.fresh:
             _swap(self.root, self.out)
             # The first back buffer: links to every file, so the next edit patches it.
-            if self.back_folders is None:  # not made by the spool already
-                back, folders = back_buffer(self.out), set[str]()
-                self.marker.touch()
-                for name in self.stats:
-                    _folder_for(back, name, folders)
-                    link_or_copy(os.path.join(self.out, name), os.path.join(back, name), False)
+            back, folders = back_buffer(self.out), set[str]()
+            self.marker.touch()
+            for name in self.stats:
+                _folder_for(back, name, folders)
+                link_or_copy(os.path.join(self.out, name), os.path.join(back, name), False)
             self.written.clear()  # the back buffer is the site itself
             return self.stats, frozenset(self.stats)
         stale = self.present - self.stats.keys()
