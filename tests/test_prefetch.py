@@ -108,7 +108,7 @@ def test_the_helper_dies_with_the_build() -> None:
     helper that would otherwise run for a minute ends with it."""
     helper_code = (
         "import sys, time\n"
-        "from podfeed.prefetch import die_with\n"
+        "from podfeed.spool import die_with\n"
         "die_with(int(sys.argv[1]))\n"
         "print('ready', flush=True)\n"
         "time.sleep(60)\n"

@@ -444,6 +444,28 @@ def test_control_characters_raw_or_escaped(good_site: Path, control: bytes) -> N
     assert "R10" not in _ids(_doc(good_site, data.replace(b"<title>", b"<title>&#x9;", 1)))
 
 
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ("null", 'The chapters file needs a "version" text and a "chapters" list.'),
+        ('"is not valid JSON"', 'The chapters file needs a "version" text and a "chapters" list.'),
+        ("{", "The chapters file is not valid JSON (Expecting property name"),
+    ],
+)
+def test_chapters_files_that_are_not_a_chapters_document(
+    good_site: Path, tmp_path: Path, document: str, message: str
+) -> None:
+    """JSON that is null or a string is a wrong document, not an unreadable file."""
+
+    def mutate(root: Any, public: Path) -> None:
+        chapters_file(root, public).write_text(document)
+
+    found = [
+        f.message for f in run_rules(_broken(good_site, tmp_path, mutate)) if f.rule.id == "R137"
+    ]
+    assert len(found) == 1 and found[0].startswith(message)
+
+
 def _found(doc: FeedDoc) -> list[tuple[str, str, str | None]]:
     tree = doc.root.getroottree() if doc.root is not None else None
     return [

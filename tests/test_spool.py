@@ -24,13 +24,13 @@ def writes_in_build(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Spool from the first file on; the files the build's own process wrote."""
     monkeypatch.setattr(pipeline, "MIN_FILES", 1)
     written: list[str] = []
-    original = publish._write
+    original = publish.write_output
 
     def spy(target: str, data: Any) -> Any:
         written.append(target)
         return original(target, data)
 
-    monkeypatch.setattr(publish, "_write", spy)
+    monkeypatch.setattr(publish, "write_output", spy)
     return written
 
 
@@ -103,10 +103,11 @@ def test_writes_happen_in_order(tmp_path: Path) -> None:
     spool.unlink(target)
     spool.write(target, b"x" * (3 << 20))  # more than a batch
     spool.link_or_copy(target, str(tmp_path / "linked.html"), False)
-    stats = spool.finish()
+    first, last = spool.finish()  # one stat per file written, in order
     assert Path(target).read_bytes() == b"x" * (3 << 20)
     assert os.stat(tmp_path / "linked.html").st_ino == os.stat(target).st_ino
-    assert stats[target] == (3 << 20, os.stat(target).st_mtime_ns, os.stat(target).st_ino)
+    assert first is not None and first[0] == len(b"first")
+    assert last == (3 << 20, os.stat(target).st_mtime_ns, os.stat(target).st_ino)
 
 
 def test_a_helper_that_dies_is_reported(tmp_path: Path) -> None:

@@ -25,7 +25,6 @@ import gc
 import hashlib
 import os
 import pickle
-import stat
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -38,6 +37,7 @@ from typing import Any, TypeVar
 from podfeed import __version__, model
 from podfeed.errors import AudioError
 from podfeed.model import AudioInfo, Episode
+from podfeed.writer import Stat, stat_of
 
 T = TypeVar("T")
 
@@ -45,22 +45,6 @@ CACHE_DIR = ".cache/podfeed"
 _FORMAT = 1
 TEMPLATES_CACHE = "templates"  # compiled templates (pages.environment), in CACHE_DIR
 _SHARDS = 32  # episode records are saved in shards, so one edit rewrites one shard
-
-# (size, mtime_ns, inode) of a file, or None when it does not exist; for a symbolic link,
-# the link's own and then its target's
-Stat = tuple[int, ...] | None
-
-
-def stat_of(path: Path | str) -> Stat:
-    try:
-        result = os.lstat(path)
-        own = (result.st_size, result.st_mtime_ns, result.st_ino)
-        if not stat.S_ISLNK(result.st_mode):
-            return own
-        target = os.stat(path)
-    except OSError:
-        return None
-    return (*own, target.st_size, target.st_mtime_ns, target.st_ino)
 
 
 def digest(*parts: object) -> str:

@@ -29,10 +29,8 @@ from podfeed.cache import (
     TEMPLATES_CACHE,
     BuildCache,
     QuickState,
-    Stat,
     changed_since,
     episode_inputs,
-    stat_of,
 )
 from podfeed.chapters import chapters_json
 from podfeed.content import EPISODES_DIR, load_episode
@@ -40,7 +38,7 @@ from podfeed.errors import ContentError, Problem
 from podfeed.model import Content, Episode, Organisation, Person, Show
 from podfeed.publish import patch, settled
 from podfeed.site import FEED_PATH, Site
-from podfeed.writer import Source
+from podfeed.writer import Source, Stat, stat_of
 
 # Episode fields only its own page, files and feed item show: the rest is its shape.
 _PAGE_ONLY = ("notes_markdown", "transcripts", "chapters_file", "chapters", "audio")

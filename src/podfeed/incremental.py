@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from podfeed.cache import OutputState, Stat, code_digest, digest, stat_of
+from podfeed.cache import OutputState, code_digest, digest
 from podfeed.errors import Problem
 from podfeed.model import Episode, Show
 from podfeed.publish import Unchanged
 from podfeed.site import FEED_PATH, NOT_FOUND_PATH, SITEMAP_PATH, Site
-from podfeed.writer import Linked, Source
+from podfeed.writer import Linked, Source, Stat, stat_of
 
 if TYPE_CHECKING:
     from podfeed.check import Issue

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from podfeed.audio import read_audio, read_audio_info
 from podfeed.build import BuildResult, Progress
-from podfeed.cache import TEMPLATES_CACHE, BuildCache, episode_inputs, stat_of
+from podfeed.cache import TEMPLATES_CACHE, BuildCache, episode_inputs
 from podfeed.chapters import chapters_json
 from podfeed.check import feed_issues
 from podfeed.content import (
@@ -39,7 +39,7 @@ from podfeed.schedule import published_episodes
 from podfeed.site import FEED_PATH, Site
 from podfeed.spool import MIN_FILES
 from podfeed.validate import validate
-from podfeed.writer import Output, write_site
+from podfeed.writer import Output, stat_of, write_site
 
 
 def full_build(

@@ -18,9 +18,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from podfeed.cache import Stat, stat_of
 from podfeed.errors import Problem
 from podfeed.model import AudioInfo
+from podfeed.spool import die_with
+from podfeed.writer import Stat, stat_of
 
 # Fewer episode folders than this are read in the build's own process: a helper costs
 # about a tenth of a second to start.
@@ -81,18 +82,6 @@ def read_ahead(episodes: Path) -> dict[str, Answer]:
             except AudioError as error:
                 answers[entry.path] = (stamp, error.problems)
     return answers
-
-
-def die_with(parent: int) -> None:
-    """Be killed with the build that started this helper (`parent`): nobody would read
-    a helper left running, and a writer left running could write into the next build."""
-    import ctypes
-    import signal
-
-    pr_set_pdeathsig = 1
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(pr_set_pdeathsig, signal.SIGKILL) != 0 or os.getppid() != parent:
-        raise SystemExit("podfeed: the build that started this helper is gone")
 
 
 if __name__ == "__main__":

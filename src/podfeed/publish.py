@@ -19,12 +19,11 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from podfeed.cache import Stat, stat_of
 from podfeed.errors import BuildError
 from podfeed.spool import Spool
 from podfeed.writer import (
-    Linked,
     Source,
+    Stat,
     _exchange,
     _folder_mode,
     _refuse_foreign,
@@ -33,6 +32,8 @@ from podfeed.writer import (
     check_name,
     fsync_dir,
     link_or_copy,
+    stat_of,
+    write_output,
 )
 
 
@@ -101,7 +102,7 @@ class Publication:
         self.folders = {n.rpartition("/")[0] for n in back_names} | {""}
         # With `spool`, a helper process makes the files (spool.py), in the same order.
         self.spool = Spool(out) if spool else None
-        self.spooled: dict[str, str] = {}  # path written by the helper → output name
+        self.spooled: list[str] = []  # the names the helper writes, in order
 
     def add(self, name: str, data: Data) -> None:
         check_name(name, self.stats, self.out)
@@ -125,19 +126,18 @@ class Publication:
             if present:
                 spool.unlink(target)
             spool.write(target, data)
-            self.spooled[target] = name
+            self.spooled.append(name)
             self.stats[name] = None  # known at `commit`
             return
         if present:
             os.unlink(target)
-        self.stats[name] = _write(target, data)
+        self.stats[name] = write_output(target, data)
 
     def commit(self) -> tuple[dict[str, Stat], frozenset[str] | None]:
         """Swap the new site in; returns the stat of every file and the back buffer's names."""
         if self.spool:
             spool, self.spool = self.spool, None
-            for target, stat in spool.finish().items():
-                self.stats[self.spooled[target]] = stat
+            self.stats |= zip(self.spooled, spool.finish(), strict=True)
         if self.fresh:
             _swap(self.root, self.out)
             # The first back buffer: links to every file, so the next edit patches it.
@@ -195,7 +195,7 @@ def patch(
         target = _folder_for(back, name, folders)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(target)
-        stats[name] = _write(target, data)
+        stats[name] = write_output(target, data)
     return stats, _swap_in(back, out, live)
 
 
@@ -223,19 +223,6 @@ def _folder_for(root: Path, name: str, made: set[str], spool: Spool | None = Non
             os.makedirs(folder, exist_ok=True)
         made.add(parent)
     return os.path.join(root, name)
-
-
-def _write(target: str, data: Source) -> Stat:
-    if isinstance(data, Linked):
-        link_or_copy(str(data.path), target, False)
-    elif isinstance(data, Path):
-        # A copy, not a link: an editor or tagger rewriting the show's file in place
-        # must not change the live site behind the build's back.
-        shutil.copyfile(data, target)
-    else:
-        with open(target, "xb") as file:
-            file.write(data)
-    return stat_of(target)
 
 
 def settled(out: Path) -> None:

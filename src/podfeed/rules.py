@@ -1829,17 +1829,25 @@ def _chapters_type(doc: FeedDoc) -> Iterator[Hit]:
             )
 
 
+class _NotJson(str):
+    """Why a linked file is not JSON (apart from a JSON text, which may be a str too)."""
+
+
+_UNREADABLE = object()
+
+
 def _chapter_documents(doc: FeedDoc) -> Iterator[tuple[Any, Any]]:
-    """(podcast:chapters element, parsed JSON or a str saying why not) for readable files."""
+    """(podcast:chapters element, parsed JSON or _NotJson saying why not) for readable
+    files."""
     for element in _podcast_items("podcast:chapters")(doc):
         url = element.get("url", "")
         if url not in doc.json_files:  # seven rules read each file
             data = doc.read(url)
             try:
-                doc.json_files[url] = None if data is None else json.loads(data)
+                doc.json_files[url] = _UNREADABLE if data is None else json.loads(data)
             except (ValueError, UnicodeDecodeError) as error:
-                doc.json_files[url] = f"is not valid JSON ({error})"
-        if doc.json_files[url] is not None:
+                doc.json_files[url] = _NotJson(f"is not valid JSON ({error})")
+        if doc.json_files[url] is not _UNREADABLE:
             yield element, doc.json_files[url]
 
 
@@ -1854,7 +1862,7 @@ def _chapter_entries(doc: FeedDoc) -> Iterator[tuple[Any, int, dict[str, Any]]]:
 @rule(137, "error", "Podcast Index", "The chapters JSON has a string version and a chapters array.")
 def _chapters_shape(doc: FeedDoc) -> Iterator[Hit]:
     for element, document in _chapter_documents(doc):
-        if isinstance(document, str):
+        if isinstance(document, _NotJson):
             yield element, f"The chapters file {document}."
         elif not (
             isinstance(document, dict)

@@ -22,13 +22,12 @@ import sys
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from podfeed.cache import Stat
 from podfeed.errors import BuildError
-from podfeed.writer import Source
+from podfeed.writer import Source, Stat, link_or_copy, write_output
 
 # Outputs to write below which a build writes them itself: a helper costs about 0.05 s.
 MIN_FILES = 1000
-_BATCH_BYTES = 1 << 20  # ops are sent in batches of about this size
+_BATCH_BYTES = 1 << 18  # ops are sent in batches of about this size
 _BATCH_OPS = 256
 _HEADER = struct.Struct("<Q")
 
@@ -59,7 +58,7 @@ class Spool:
         self._add(("link", source, target, replace))
 
     def write(self, target: str, data: Source) -> None:
-        """Write `data` to `target` (as publish._write); its stat comes from `finish`."""
+        """Make `target` from `data` (writer.write_output); its stat comes from `finish`."""
         self._add(("write", target, data), len(data) if isinstance(data, bytes) else 0)
 
     def _add(self, op: Op, size: int = 0) -> None:
@@ -77,8 +76,8 @@ class Spool:
         with contextlib.suppress(BrokenPipeError):  # the helper is gone: `finish` says why
             self.process.stdin.write(_HEADER.pack(len(data)) + data)
 
-    def finish(self) -> dict[str, Stat]:
-        """Wait for every queued write; the stat of each file written, by path."""
+    def finish(self) -> list[Stat]:
+        """Wait for every queued write; the stat of each file written, in order."""
         self._add(("finish",))
         self._flush()
         output, _ = self.process.communicate()
@@ -90,7 +89,7 @@ class Spool:
             raise BuildError.single(self.out, message) from None
         if failure is not None:
             raise OSError(*failure)
-        return dict(stats)
+        return list(stats)
 
     def abort(self) -> None:
         """Stop the helper at once; what it wrote stays where it was (never the live site)."""
@@ -100,10 +99,7 @@ class Spool:
 
 def _serve(requests: BinaryIO, replies: BinaryIO) -> None:
     """The helper's work: run every op in order; after a failure, only wait for "finish"."""
-    from podfeed.publish import _write
-    from podfeed.writer import link_or_copy
-
-    stats: dict[str, Stat] = {}
+    stats: list[Stat] = []
     failure: tuple[Any, ...] | None = None
     while header := requests.read(_HEADER.size):
         for op in pickle.loads(requests.read(_HEADER.unpack(header)[0])):
@@ -121,13 +117,23 @@ def _serve(requests: BinaryIO, replies: BinaryIO) -> None:
                 elif kind == "link":
                     link_or_copy(op[1], op[2], op[3])
                 else:
-                    stats[op[1]] = _write(op[1], op[2])
+                    stats.append(write_output(op[1], op[2]))
             except OSError as error:
                 failure = (error.errno, error.strerror, error.filename)
 
 
-if __name__ == "__main__":
-    from podfeed.prefetch import die_with
+def die_with(parent: int) -> None:
+    """Be killed with the build that started this helper (`parent`): nobody would read
+    a helper left running, and a writer left running could write into the next build."""
+    import ctypes
+    import signal
 
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(pr_set_pdeathsig, signal.SIGKILL) != 0 or os.getppid() != parent:
+        raise SystemExit("podfeed: the build that started this helper is gone")
+
+
+if __name__ == "__main__":
     die_with(int(sys.argv[1]))
     _serve(sys.stdin.buffer, sys.stdout.buffer)

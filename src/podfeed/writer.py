@@ -11,6 +11,7 @@ import ctypes
 import errno
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Collection, Iterable
@@ -77,6 +78,37 @@ def _write_all(outputs: Iterable[Output], root: Path) -> int:
         else:
             target.write_bytes(data)
     return len(outputs)
+
+
+# (size, mtime_ns, inode) of a file, or None when it does not exist; for a symbolic link,
+# the link's own and then its target's
+Stat = tuple[int, ...] | None
+
+
+def stat_of(path: Path | str) -> Stat:
+    try:
+        result = os.lstat(path)
+        own = (result.st_size, result.st_mtime_ns, result.st_ino)
+        if not stat.S_ISLNK(result.st_mode):
+            return own
+        target = os.stat(path)
+    except OSError:
+        return None
+    return (*own, target.st_size, target.st_mtime_ns, target.st_ino)
+
+
+def write_output(target: str, data: Source) -> Stat:
+    """Make the file `target` (which must not exist) from `data`; its stat."""
+    if isinstance(data, Linked):
+        link_or_copy(str(data.path), target, False)
+    elif isinstance(data, Path):
+        # A copy, not a link: an editor or tagger rewriting the show's file in place
+        # must not change the live site behind the build's back.
+        shutil.copyfile(data, target)
+    else:
+        with open(target, "xb") as file:
+            file.write(data)
+    return stat_of(target)
 
 
 def link_or_copy(source: str, target: str, replace: bool) -> None:
