@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the spool is Li
 @pytest.fixture
 def writes_in_build(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Spool from the first file on; the files the build's own process wrote."""
-    monkeypatch.setattr(pipeline, "MIN_FILES", 1)
+    monkeypatch.setattr(pipeline, "MIN_EPISODES", 1)
     written: list[str] = []
     original = publish.write_output
 

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from collections.abc import Callable, Collection
 from dataclasses import replace
@@ -37,7 +38,7 @@ from podfeed.publish import Output as PublishedOutput
 from podfeed.scaffold import placeholder_problems
 from podfeed.schedule import published_episodes
 from podfeed.site import FEED_PATH, Site
-from podfeed.spool import MIN_FILES
+from podfeed.spool import MIN_EPISODES, Spool
 from podfeed.validate import validate
 from podfeed.writer import Output, stat_of, write_site
 
@@ -141,7 +142,42 @@ def cached_build(
     cache: BuildCache,
     settings: str,
 ) -> BuildResult:
-    """`build`, redoing only what changed since the last build into `out`."""
+    """`build`, redoing only what changed since the last build into `out`.
+
+    A big show's files are written by a helper process (spool.py), started now, while
+    this process is small: for the moment a process takes to start, it shares the memory
+    of the one that started it, and counts as being as big.
+    """
+    spool = (
+        Spool(out)
+        if sys.platform == "linux" and _entries(root / EPISODES_DIR) >= MIN_EPISODES
+        else None
+    )
+    try:
+        return _cached_build(root, out, site_url, moment, preview, progress, cache, settings, spool)
+    finally:
+        if spool is not None:
+            spool.abort()  # gone already, unless the build failed
+
+
+def _entries(folder: Path) -> int:
+    try:
+        return len(os.listdir(folder))
+    except OSError:
+        return 0
+
+
+def _cached_build(
+    root: Path,
+    out: Path,
+    site_url: str | None,
+    moment: datetime,
+    preview: bool,
+    progress: Progress | None,
+    cache: BuildCache,
+    settings: str,
+    spool: Spool | None,
+) -> BuildResult:
     cache.load_records()
     state = cache.state
     content = gather(root, site_url, now=moment, preview=preview, progress=progress, cache=cache)
@@ -178,8 +214,6 @@ def cached_build(
     if progress:
         progress(len(site.episodes), len(site.episodes), "writing the site")
     # Pages are written as soon as they are rendered, into a folder beside the site.
-    # Many files to write: a helper writes them while this process renders (spool.py).
-    spool = sys.platform == "linux" and len(keys.keys() - unchanged) >= MIN_FILES
     publication = Publication(out, live, state.back_names, spool)
     try:
         for name, data in chain(made, render_pages(site, skip=unchanged, env=env)):

@@ -71,7 +71,7 @@ class Publication:
         out: Path,
         live: dict[str, Stat],
         back_names: frozenset[str] | None,
-        spool: bool = False,
+        spool: Spool | None = None,
     ) -> None:
         self.out = out = out.absolute()
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -100,8 +100,8 @@ class Publication:
             self.marker.touch()
         self.present = back_names
         self.folders = {n.rpartition("/")[0] for n in back_names} | {""}
-        # With `spool`, a helper process makes the files (spool.py), in the same order.
-        self.spool = Spool(out) if spool else None
+        # With a `spool`, its helper process makes the files, in the same order.
+        self.spool = spool
         self.spooled: list[str] = []  # the names the helper writes, in order
 
     def add(self, name: str, data: Data) -> None:

@@ -1,4 +1,4 @@
-"""A big build's file writes, done by a helper process while the build renders on.
+"""A big show's file writes, done by a helper process while the build renders on.
 
 Creating a file costs the kernel 0.1 to 0.6 ms on a virtual disk; a build writing
 30,000 files spends seconds in those calls, and a process waits through each one.
@@ -25,8 +25,9 @@ from typing import Any, BinaryIO
 from podfeed.errors import BuildError
 from podfeed.writer import Source, Stat, link_or_copy, write_output
 
-# Outputs to write below which a build writes them itself: a helper costs about 0.05 s.
-MIN_FILES = 1000
+# Entries in episodes/ from which a build starts a helper: a show this big writes a
+# thousand files or so when every page is made again. A helper costs about 0.05 s.
+MIN_EPISODES = 300
 _BATCH_BYTES = 1 << 18  # ops are sent in batches of about this size
 _BATCH_OPS = 256
 _HEADER = struct.Struct("<Q")
@@ -92,9 +93,15 @@ class Spool:
         return list(stats)
 
     def abort(self) -> None:
-        """Stop the helper at once; what it wrote stays where it was (never the live site)."""
-        self.process.kill()
-        self.process.communicate()
+        """Stop the helper at once, if it still runs; what it wrote stays where it was
+        (never in the live site)."""
+        if self.process.returncode is None:
+            self.process.kill()
+            self.process.wait()
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):  # what was queued for it is lost
+                    pipe.close()
 
 
 def _serve(requests: BinaryIO, replies: BinaryIO) -> None:
