@@ -23,6 +23,7 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the spool is Li
 def writes_in_build(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Spool from the first file on; the files the build's own process wrote."""
     monkeypatch.setattr(pipeline, "MIN_EPISODES", 1)
+    monkeypatch.setattr(pipeline, "MIN_FILES", 1)
     written: list[str] = []
     original = publish.write_output
 
@@ -93,6 +94,22 @@ def test_a_failed_write_is_the_error_a_build_would_meet(
     assert raised.value.filename == str(in_the_way)
     assert files(bundled_show / "public") == before
     assert writes_in_build == []
+
+
+def test_a_helper_with_too_little_to_write_is_stopped(
+    bundled_show: Path, tmp_path: Path, writes_in_build: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started early for a big show, the helper is stopped when the build finds it has
+    fewer than MIN_FILES files to write: the build writes them itself."""
+    monkeypatch.setattr(pipeline, "MIN_FILES", 10_000)
+    stopped: list[Spool] = []
+    original = Spool.abort
+    monkeypatch.setattr(Spool, "abort", lambda self: stopped.append(self) or original(self))
+    build(bundled_show)
+    assert stopped and all(s.process.returncode is not None for s in stopped)
+    assert len(writes_in_build) == len(files(bundled_show / "public"))
+    build(bundled_show, tmp_path / "plain", cached=False)
+    assert files(bundled_show / "public") == files(tmp_path / "plain")
 
 
 def test_writes_happen_in_order(tmp_path: Path) -> None:

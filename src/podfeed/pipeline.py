@@ -38,7 +38,7 @@ from podfeed.publish import Output as PublishedOutput
 from podfeed.scaffold import placeholder_problems
 from podfeed.schedule import published_episodes
 from podfeed.site import FEED_PATH, Site
-from podfeed.spool import MIN_EPISODES, Spool
+from podfeed.spool import MIN_EPISODES, MIN_FILES, Spool
 from podfeed.validate import validate
 from podfeed.writer import Output, stat_of, write_site
 
@@ -213,6 +213,9 @@ def _cached_build(
         raise ContentError(errors)
     if progress:
         progress(len(site.episodes), len(site.episodes), "writing the site")
+    if spool is not None and len(keys.keys() - unchanged) < MIN_FILES:
+        spool.abort()  # too little to write for a helper to pay: its memory back now
+        spool = None
     # Pages are written as soon as they are rendered, into a folder beside the site.
     publication = Publication(out, live, state.back_names, spool)
     try:

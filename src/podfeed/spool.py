@@ -13,21 +13,28 @@ is used only there): nothing it left queued can write later.
 
 from __future__ import annotations
 
+import array
 import contextlib
 import os
 import pickle
+import shutil
 import struct
 import subprocess
 import sys
-from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from podfeed.errors import BuildError
-from podfeed.writer import Source, Stat, link_or_copy, write_output
+from podfeed.files import Stat, link_or_copy, stat_of, write_new
 
-# Entries in episodes/ from which a build starts a helper: a show this big writes a
-# thousand files or so when every page is made again. A helper costs about 0.05 s.
+if TYPE_CHECKING:  # the helper imports nothing of podfeed's but files.py
+    from pathlib import Path
+
+    from podfeed.writer import Source
+
+# Entries in episodes/ from which a full build starts a helper, early, while it is small
+# (see pipeline.cached_build); it keeps it if it has this many files to write at least.
+# A helper costs about 0.05 s and 11 MB.
 MIN_EPISODES = 300
+MIN_FILES = 1000
 _BATCH_BYTES = 1 << 18  # ops are sent in batches of about this size
 _BATCH_OPS = 256
 _HEADER = struct.Struct("<Q")
@@ -59,8 +66,15 @@ class Spool:
         self._add(("link", source, target, replace))
 
     def write(self, target: str, data: Source) -> None:
-        """Make `target` from `data` (writer.write_output); its stat comes from `finish`."""
-        self._add(("write", target, data), len(data) if isinstance(data, bytes) else 0)
+        """Make `target` from `data` (as writer.write_output); its stat comes from `finish`."""
+        from podfeed.writer import Linked
+
+        if isinstance(data, bytes):
+            self._add(("bytes", target, data), len(data))
+        elif isinstance(data, Linked):
+            self._add(("linked", str(data.path), target))
+        else:
+            self._add(("copy", str(data), target))
 
     def _add(self, op: Op, size: int = 0) -> None:
         self.ops.append(op)
@@ -83,14 +97,18 @@ class Spool:
         self._flush()
         output, _ = self.process.communicate()
         try:
-            stats, failure = pickle.loads(output)
+            packed, failure = pickle.loads(output)
         except (pickle.UnpicklingError, EOFError, ValueError):
+            from podfeed.errors import BuildError
+
             status = self.process.returncode
             message = f"the helper writing this site stopped (exit status {status})."
             raise BuildError.single(self.out, message) from None
         if failure is not None:
             raise OSError(*failure)
-        return list(stats)
+        numbers = array.array("q", packed).tolist()
+        triples = zip(numbers[0::3], numbers[1::3], numbers[2::3], strict=True)
+        return [None if size < 0 else (size, mtime, inode) for size, mtime, inode in triples]
 
     def abort(self) -> None:
         """Stop the helper at once, if it still runs; what it wrote stays where it was
@@ -105,14 +123,15 @@ class Spool:
 
 
 def _serve(requests: BinaryIO, replies: BinaryIO) -> None:
-    """The helper's work: run every op in order; after a failure, only wait for "finish"."""
-    stats: list[Stat] = []
+    """The helper's work: run every op in order; after a failure, only wait for "finish".
+    The stat of each file made goes back as three numbers (-1s for none)."""
+    stats = array.array("q")
     failure: tuple[Any, ...] | None = None
     while header := requests.read(_HEADER.size):
         for op in pickle.loads(requests.read(_HEADER.unpack(header)[0])):
             kind = op[0]
             if kind == "finish":
-                replies.write(pickle.dumps((stats, failure)))
+                replies.write(pickle.dumps((stats.tobytes(), failure)))
                 return
             if failure is not None:
                 continue
@@ -124,7 +143,16 @@ def _serve(requests: BinaryIO, replies: BinaryIO) -> None:
                 elif kind == "link":
                     link_or_copy(op[1], op[2], op[3])
                 else:
-                    stats.append(write_output(op[1], op[2]))
+                    if kind == "bytes":
+                        write_new(op[1], op[2])
+                    elif kind == "linked":
+                        link_or_copy(op[1], op[2], False)
+                    else:
+                        # A copy, not a link: an editor or tagger rewriting the show's
+                        # file in place must not change the live site behind the build.
+                        shutil.copyfile(op[1], op[2])
+                    made = stat_of(op[1] if kind == "bytes" else op[2])
+                    stats.extend(made if made is not None and len(made) == 3 else (-1, -1, -1))
             except OSError as error:
                 failure = (error.errno, error.strerror, error.filename)
 

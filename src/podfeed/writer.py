@@ -6,12 +6,9 @@ temporary folder it leaves behind is removed by the next build.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
-import errno
 import os
 import shutil
-import stat
 import sys
 import tempfile
 from collections.abc import Collection, Iterable
@@ -20,6 +17,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from podfeed.errors import BuildError
+from podfeed.files import Stat as Stat
+from podfeed.files import link_or_copy as link_or_copy
+from podfeed.files import stat_of as stat_of
+from podfeed.files import write_new
 
 
 @dataclass(frozen=True)
@@ -80,23 +81,6 @@ def _write_all(outputs: Iterable[Output], root: Path) -> int:
     return len(outputs)
 
 
-# (size, mtime_ns, inode) of a file, or None when it does not exist; for a symbolic link,
-# the link's own and then its target's
-Stat = tuple[int, ...] | None
-
-
-def stat_of(path: Path | str) -> Stat:
-    try:
-        result = os.lstat(path)
-        own = (result.st_size, result.st_mtime_ns, result.st_ino)
-        if not stat.S_ISLNK(result.st_mode):
-            return own
-        target = os.stat(path)
-    except OSError:
-        return None
-    return (*own, target.st_size, target.st_mtime_ns, target.st_ino)
-
-
 def write_output(target: str, data: Source) -> Stat:
     """Make the file `target` (which must not exist) from `data`; its stat."""
     if isinstance(data, Linked):
@@ -106,22 +90,8 @@ def write_output(target: str, data: Source) -> Stat:
         # must not change the live site behind the build's back.
         shutil.copyfile(data, target)
     else:
-        with open(target, "xb") as file:
-            file.write(data)
+        write_new(target, data)
     return stat_of(target)
-
-
-def link_or_copy(source: str, target: str, replace: bool) -> None:
-    """Hard-link (cheap, same bytes); copy where links cannot be made (another disk)."""
-    if replace:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(target)
-    try:
-        os.link(source, target)
-    except OSError as error:
-        if error.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
-            raise
-        shutil.copyfile(source, target)
 
 
 def _swap(new: Path, out: Path) -> None:
