@@ -21,7 +21,7 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from podfeed import rules
+from podfeed import images, rules
 from podfeed.build import build
 from podfeed.check import folder_reader
 from podfeed.rules import NS, RULES, FeedDoc, rules_markdown, run_rules
@@ -517,6 +517,26 @@ def test_reused_findings_skip_the_rules(good_site: Path, tmp_path: Path) -> None
     again = _again(doc, doc)
     again.known_items = {key: [] for key in doc.item_findings}  # "nothing found before"
     assert "R111" not in {rule_id for rule_id, _, _ in _found(again)}
+
+
+def test_pictures_are_read_once_per_content(
+    good_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The artwork's facts are handed on by its bytes: a rebuild need not read it."""
+    doc = _doc(good_site)
+    first = [(f.rule.id, f.message) for f in run_rules(doc)]
+    assert len(doc.image_facts) == 1
+    read: list[bytes] = []
+    original = images.read_image_facts
+    monkeypatch.setattr(
+        images, "read_image_facts", lambda data: read.append(data) or original(data)
+    )
+    again = _doc(good_site)
+    again.known_images = doc.image_facts
+    assert [(f.rule.id, f.message) for f in run_rules(again)] == first
+    assert read == []
+    assert [(f.rule.id, f.message) for f in run_rules(_doc(good_site))] == first
+    assert len(read) == 1  # no earlier run: read
 
 
 def test_description_html_is_scanned_once_per_text(

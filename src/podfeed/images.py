@@ -6,8 +6,6 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, UnidentifiedImageError
-
 
 @dataclass(frozen=True)
 class ImageFacts:
@@ -20,6 +18,8 @@ class ImageFacts:
 
 def read_image_facts(data: bytes) -> ImageFacts | None:
     """The picture's real format, size and colour mode; None when it is not a picture."""
+    from PIL import Image, UnidentifiedImageError  # only when a picture is read: 10 ms
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. DecompressionBombWarning on huge images

@@ -32,6 +32,7 @@ from podfeed.writer import Linked, Source, Stat, stat_of
 
 if TYPE_CHECKING:
     from podfeed.check import Issue
+    from podfeed.images import ImageFacts
     from podfeed.rules import HtmlTags, ItemFindings
 
 # Template text that reads beyond the page's own episode, person or organisation.
@@ -177,6 +178,7 @@ class RulesMemo:
     issues: tuple[Issue, ...]
     scans: dict[str, HtmlTags]  # FeedDoc.html_scans
     items: dict[str, ItemFindings]  # FeedDoc.item_findings
+    images: dict[str, ImageFacts | None]  # FeedDoc.image_facts
     files: dict[Path, Stat]  # the files the issues point into, as they were then
 
 
@@ -213,7 +215,7 @@ def checked_feed(
     doc = FeedDoc(feed, fetch=recording, feed_url=site.feed_url)
     located: dict[Problem, Problem] = {}
     if last is not None:
-        doc.known_scans, doc.known_items = last.scans, last.items
+        doc.known_scans, doc.known_items, doc.known_images = last.scans, last.items, last.images
         for issue in last.issues:
             if issue.problem.file in same and issue.problem.line is not None:
                 located[replace(issue.problem, line=None)] = issue.problem
@@ -221,7 +223,13 @@ def checked_feed(
     issues = issues_from(found, Locator(out / FEED_PATH, site), located)
     pointed = {i.problem.file: stat_of(i.problem.file) for i in issues}
     memo = RulesMemo(
-        feed_key, read_names, tuple(issues), doc.html_scans, doc.item_findings, pointed
+        feed_key,
+        read_names,
+        tuple(issues),
+        doc.html_scans,
+        doc.item_findings,
+        doc.image_facts,
+        pointed,
     )
     state.rules = pickle.dumps(memo)
     return issues

@@ -30,7 +30,6 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
-from podfeed.images import read_image_facts
 from podfeed.standards import (
     APPLE_CATEGORIES,
     APPLE_MEDIA_TYPES,
@@ -46,6 +45,7 @@ from podfeed.standards import (
 )
 
 if TYPE_CHECKING:
+    from podfeed.images import ImageFacts
     from podfeed.online import Http
 
 Severity = Literal["error", "warning"]
@@ -93,8 +93,12 @@ class FeedDoc:
     # items that did not change are not checked again. `item_findings` holds this run's.
     known_items: dict[str, ItemFindings] = field(default_factory=dict)
     item_findings: dict[str, ItemFindings] = field(default_factory=dict)
+    # Pictures' facts by a digest of their bytes, from an earlier run, and from this one.
+    known_images: dict[str, ImageFacts | None] = field(default_factory=dict)
+    image_facts: dict[str, ImageFacts | None] = field(default_factory=dict)
     _fetched: dict[str, bytes | None] = field(default_factory=dict)
     json_files: dict[str, Any] = field(default_factory=dict)  # linked JSON, parsed
+    shared: dict[str, Any] = field(default_factory=dict)  # what several rules work out alike
 
     def __post_init__(self) -> None:
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
@@ -413,12 +417,26 @@ def _one_channel(doc: FeedDoc) -> Iterator[Hit]:
             yield doc.root, f"has {count} <channel> elements; an RSS feed has exactly one."
 
 
+def _first_by_prefix(doc: FeedDoc) -> dict[tuple[str | None, str], Any]:
+    """The first element of each (prefix, namespace) pair, in document order: one walk of
+    the document for the five namespace rules."""
+    if "prefixes" not in doc.shared:
+        found: dict[tuple[str | None, str], Any] = {}
+        for element in doc.root.iter(etree.Element):
+            tag = element.tag
+            found.setdefault(
+                (element.prefix, tag[1 : tag.find("}")] if tag[0] == "{" else ""), element
+            )
+        doc.shared["prefixes"] = found
+    return dict(doc.shared["prefixes"])
+
+
 def _namespace_rule(prefix: str, allowed: tuple[str, ...]) -> Check:
     def check(doc: FeedDoc) -> Iterator[Hit]:
         if doc.root is None:
             return
-        for element in doc.root.iter(etree.Element):
-            if element.prefix == prefix and etree.QName(element).namespace not in allowed:
+        for (bound, namespace), element in _first_by_prefix(doc).items():
+            if bound == prefix and namespace not in allowed:
                 yield (
                     element,
                     (
@@ -920,6 +938,20 @@ def _category_repeat(channel: Any) -> Iterator[Hit]:
 # --- 8.4 Artwork --------------------------------------------------------------------------
 
 
+def _image_facts(doc: FeedDoc, data: bytes) -> ImageFacts | None:
+    """A picture's facts, by its bytes; from an earlier run when the bytes are the same, so
+    an edit need not load the imaging library."""
+    key = hashlib.blake2b(data, digest_size=16).hexdigest()
+    if key not in doc.image_facts:
+        if key in doc.known_images:
+            doc.image_facts[key] = doc.known_images[key]
+        else:
+            from podfeed.images import read_image_facts
+
+            doc.image_facts[key] = read_image_facts(data)
+    return doc.image_facts[key]
+
+
 def _image_checks(doc: FeedDoc, image: Any, online: bool = False) -> Iterator[tuple[int, str]]:
     """(checklist number, message) for one itunes:image; shared by channel and item art."""
     href = image.get("href", "").strip()
@@ -943,7 +975,7 @@ def _image_checks(doc: FeedDoc, image: Any, online: bool = False) -> Iterator[tu
     data = doc.read(href)
     if data is None:
         return
-    facts = read_image_facts(data)
+    facts = _image_facts(doc, data)
     if facts is None or facts.format not in ("JPEG", "PNG"):
         kind = "not a picture" if facts is None else f"a {facts.format} picture"
         yield 58, f"The artwork is {kind}; Apple needs a JPEG or PNG."
