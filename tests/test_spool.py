@@ -112,6 +112,19 @@ def test_a_helper_with_too_little_to_write_is_stopped(
     assert files(bundled_show / "public") == files(tmp_path / "plain")
 
 
+def test_a_helper_that_cannot_start_costs_nothing(
+    bundled_show: Path, tmp_path: Path, writes_in_build: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(out: Path) -> Spool:
+        raise PermissionError(13, "Permission denied", sys.executable)
+
+    monkeypatch.setattr(pipeline, "Spool", refuse)
+    build(bundled_show)
+    assert len(writes_in_build) == len(files(bundled_show / "public"))  # written here
+    build(bundled_show, tmp_path / "plain", cached=False)
+    assert files(bundled_show / "public") == files(tmp_path / "plain")
+
+
 def test_writes_happen_in_order(tmp_path: Path) -> None:
     spool = Spool(tmp_path)
     target = str(tmp_path / "a" / "b" / "page.html")

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
@@ -148,11 +149,10 @@ def cached_build(
     this process is small: for the moment a process takes to start, it shares the memory
     of the one that started it, and counts as being as big.
     """
-    spool = (
-        Spool(out)
-        if sys.platform == "linux" and _entries(root / EPISODES_DIR) >= MIN_EPISODES
-        else None
-    )
+    spool = None
+    if sys.platform == "linux" and _entries(root / EPISODES_DIR) >= MIN_EPISODES:
+        with contextlib.suppress(OSError):  # no helper: this process writes, as ever
+            spool = Spool(out)
     try:
         return _cached_build(root, out, site_url, moment, preview, progress, cache, settings, spool)
     finally:
