@@ -140,6 +140,24 @@ def test_writes_happen_in_order(tmp_path: Path) -> None:
     assert last == (3 << 20, os.stat(target).st_mtime_ns, os.stat(target).st_ino)
 
 
+@pytest.mark.parametrize("first_fails", [True, False])
+def test_a_big_page_that_cannot_be_written_keeps_the_stream_in_step(
+    tmp_path: Path, first_fails: bool
+) -> None:
+    """A page bigger than a batch is streamed after its op; when its file cannot be made,
+    or an earlier one failed, its bytes are still read, and the first failure reported."""
+    spool = Spool(tmp_path)
+    missing = tmp_path / "no such folder"
+    small = missing / "small.html" if first_fails else tmp_path / "small.html"
+    spool.write(str(small), b"small")
+    spool.write(str(missing / "big.html"), b"x" * (1 << 20))
+    spool.write(str(tmp_path / "after.html"), b"after")
+    with pytest.raises(FileNotFoundError) as raised:
+        spool.finish()
+    assert raised.value.filename == str(small if first_fails else missing / "big.html")
+    assert not (tmp_path / "after.html").exists()
+
+
 def test_a_helper_that_dies_is_reported(tmp_path: Path) -> None:
     spool = Spool(tmp_path)
     spool.process.kill()

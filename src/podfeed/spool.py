@@ -69,7 +69,13 @@ class Spool:
         """Make `target` from `data` (as writer.write_output); its stat comes from `finish`."""
         from podfeed.writer import Linked
 
-        if isinstance(data, bytes):
+        if isinstance(data, bytes) and len(data) > _BATCH_BYTES:
+            # A big page (a home page of every episode) follows its op as it is, so
+            # neither process holds a second copy of it.
+            self._add(("stream", target, len(data)))
+            self._flush()
+            self._send(data)
+        elif isinstance(data, bytes):
             self._add(("bytes", target, data), len(data))
         elif isinstance(data, Linked):
             self._add(("linked", str(data.path), target))
@@ -87,9 +93,12 @@ class Spool:
             return
         data = pickle.dumps(self.ops, protocol=pickle.HIGHEST_PROTOCOL)
         self.ops, self.size = [], 0
+        self._send(_HEADER.pack(len(data)) + data)
+
+    def _send(self, data: bytes) -> None:
         assert self.process.stdin is not None
         with contextlib.suppress(BrokenPipeError):  # the helper is gone: `finish` says why
-            self.process.stdin.write(_HEADER.pack(len(data)) + data)
+            self.process.stdin.write(data)
 
     def finish(self) -> list[Stat]:
         """Wait for every queued write; the stat of each file written, in order."""
@@ -133,6 +142,10 @@ def _serve(requests: BinaryIO, replies: BinaryIO) -> None:
             if kind == "finish":
                 replies.write(pickle.dumps((stats.tobytes(), failure)))
                 return
+            if kind == "stream":  # the last op of its batch; its bytes follow
+                failed = _receive(requests, op[1], op[2], failure is None, stats)
+                failure = failure or failed
+                continue
             if failure is not None:
                 continue
             try:
@@ -155,6 +168,47 @@ def _serve(requests: BinaryIO, replies: BinaryIO) -> None:
                     stats.extend(made if made is not None and len(made) == 3 else (-1, -1, -1))
             except OSError as error:
                 failure = (error.errno, error.strerror, error.filename)
+
+
+_CHUNK = 1 << 16
+
+
+def _receive(
+    requests: BinaryIO, target: str, size: int, write: bool, stats: array.array[int]
+) -> tuple[Any, ...] | None:
+    """Read the next `size` bytes of `requests`, a chunk at a time, into a new file
+    `target` if `write`, adding its stat to `stats`; the failure, if any. The bytes are
+    read to the end whatever happens, so that the next op is found."""
+    failure = None
+    file = None
+    if write:
+        try:
+            # Not a `with`: the bytes must be read to the end even if the file fails.
+            file = open(target, "xb")  # noqa: SIM115
+        except OSError as error:
+            failure = (error.errno, error.strerror, error.filename)
+    try:
+        left = size
+        while left:
+            chunk = requests.read(min(_CHUNK, left))
+            if not chunk:
+                raise EOFError("the build stopped sending")
+            left -= len(chunk)
+            if file is not None and failure is None:
+                try:
+                    file.write(chunk)
+                except OSError as error:
+                    failure = (error.errno, error.strerror, target)
+    finally:
+        if file is not None:
+            try:
+                file.close()
+            except OSError as error:
+                failure = failure or (error.errno, error.strerror, target)
+    if write and failure is None:
+        made = stat_of(target)
+        stats.extend(made if made is not None and len(made) == 3 else (-1, -1, -1))
+    return failure
 
 
 def die_with(parent: int) -> None:
