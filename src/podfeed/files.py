@@ -32,6 +32,26 @@ def write_new(target: str, data: bytes) -> None:
         file.write(data)
 
 
+FileKind = str  # "bytes", "linked" or "copy"
+
+
+def make_file(kind: FileKind, source: bytes | str, target: str) -> Stat:
+    """Make `target`, which must not exist yet, from bytes, or from the show's file
+    `source` as a hard link ("linked", `link_audio`) or a copy; its stat."""
+    if kind == "bytes":
+        assert isinstance(source, bytes)
+        write_new(target, source)
+    elif kind == "linked":
+        assert isinstance(source, str)
+        link_or_copy(source, target, False)
+    else:
+        # A copy, not a link: an editor or tagger rewriting the show's file in place
+        # must not change the live site behind the build's back.
+        assert isinstance(source, str)
+        shutil.copyfile(source, target)
+    return stat_of(target)
+
+
 def link_or_copy(source: str, target: str, replace: bool) -> None:
     """Hard-link (cheap, same bytes); copy where links cannot be made (another disk)."""
     if replace:

@@ -428,7 +428,8 @@ def _first_by_prefix(doc: FeedDoc) -> dict[tuple[str | None, str], Any]:
                 (element.prefix, tag[1 : tag.find("}")] if tag[0] == "{" else ""), element
             )
         doc.shared["prefixes"] = found
-    return dict(doc.shared["prefixes"])
+    found = doc.shared["prefixes"]
+    return found
 
 
 def _namespace_rule(prefix: str, allowed: tuple[str, ...]) -> Check:

@@ -17,13 +17,12 @@ import array
 import contextlib
 import os
 import pickle
-import shutil
 import struct
 import subprocess
 import sys
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from podfeed.files import Stat, link_or_copy, stat_of, write_new
+from podfeed.files import Stat, link_or_copy, make_file, stat_of
 
 if TYPE_CHECKING:  # the helper imports nothing of podfeed's but files.py
     from pathlib import Path
@@ -67,20 +66,17 @@ class Spool:
 
     def write(self, target: str, data: Source) -> None:
         """Make `target` from `data` (as writer.write_output); its stat comes from `finish`."""
-        from podfeed.writer import Linked
+        from podfeed.writer import file_source
 
-        if isinstance(data, bytes) and len(data) > _BATCH_BYTES:
+        kind, source = file_source(data)
+        if isinstance(source, bytes) and len(source) > _BATCH_BYTES:
             # A big page (a home page of every episode) follows its op as it is, so
             # neither process holds a second copy of it.
-            self._add(("stream", target, len(data)))
+            self._add(("stream", target, len(source)))
             self._flush()
-            self._send(data)
-        elif isinstance(data, bytes):
-            self._add(("bytes", target, data), len(data))
-        elif isinstance(data, Linked):
-            self._add(("linked", str(data.path), target))
+            self._send(source)
         else:
-            self._add(("copy", str(data), target))
+            self._add((kind, source, target), len(source) if isinstance(source, bytes) else 0)
 
     def _add(self, op: Op, size: int = 0) -> None:
         self.ops.append(op)
@@ -156,15 +152,7 @@ def _serve(requests: BinaryIO, replies: BinaryIO) -> None:
                 elif kind == "link":
                     link_or_copy(op[1], op[2], op[3])
                 else:
-                    if kind == "bytes":
-                        write_new(op[1], op[2])
-                    elif kind == "linked":
-                        link_or_copy(op[1], op[2], False)
-                    else:
-                        # A copy, not a link: an editor or tagger rewriting the show's
-                        # file in place must not change the live site behind the build.
-                        shutil.copyfile(op[1], op[2])
-                    made = stat_of(op[1] if kind == "bytes" else op[2])
+                    made = make_file(kind, op[1], op[2])
                     stats.extend(made if made is not None and len(made) == 3 else (-1, -1, -1))
             except OSError as error:
                 failure = (error.errno, error.strerror, error.filename)

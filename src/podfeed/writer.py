@@ -17,10 +17,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from podfeed.errors import BuildError
+from podfeed.files import FileKind, make_file
 from podfeed.files import Stat as Stat
 from podfeed.files import link_or_copy as link_or_copy
 from podfeed.files import stat_of as stat_of
-from podfeed.files import write_new
 
 
 @dataclass(frozen=True)
@@ -81,17 +81,18 @@ def _write_all(outputs: Iterable[Output], root: Path) -> int:
     return len(outputs)
 
 
+def file_source(data: Source) -> tuple[FileKind, bytes | str]:
+    """How `data` becomes a file (files.make_file): its kind, and its bytes or path."""
+    if isinstance(data, Linked):
+        return "linked", str(data.path)
+    if isinstance(data, Path):
+        return "copy", str(data)
+    return "bytes", data
+
+
 def write_output(target: str, data: Source) -> Stat:
     """Make the file `target` (which must not exist) from `data`; its stat."""
-    if isinstance(data, Linked):
-        link_or_copy(str(data.path), target, False)
-    elif isinstance(data, Path):
-        # A copy, not a link: an editor or tagger rewriting the show's file in place
-        # must not change the live site behind the build's back.
-        shutil.copyfile(data, target)
-    else:
-        write_new(target, data)
-    return stat_of(target)
+    return make_file(*file_source(data), target)
 
 
 def _swap(new: Path, out: Path) -> None:
