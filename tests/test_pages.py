@@ -158,7 +158,7 @@ def test_show_templates_override_built_in_ones(sample_show: Path, tmp_path: Path
 def test_page_links_are_what_relpath_gives(start: list[str], folders: list[str], name: str) -> None:
     target = "/".join([*folders, name])
     expected = posixpath.relpath(target, "/".join(start) or ".")
-    assert pages._relative(target, "/".join(start)) == expected
+    assert pages.relative("/".join([*start, "index.html"]), target) == expected
 
 
 @pytest.mark.parametrize(

@@ -105,26 +105,36 @@ def relative(from_path: str, to_path: str) -> str:
     Ending in index.html keeps links working when `public/` is opened from disk.
     Media hosted elsewhere has an absolute URL, which is kept as it is.
     """
-    if "://" in to_path:
-        return to_path
-    target = to_path + "index.html" if to_path == "" or to_path.endswith("/") else to_path
-    return _relative(target, posixpath.dirname(from_path))
+    return _linker(posixpath.dirname(from_path))(to_path)
 
 
-def _relative(target: str, start: str) -> str:
-    """posixpath.relpath for the clean relative paths of outputs, without its file-system
-    calls (it asks for the working folder each time, a tenth of a cold build)."""
-    if not start:
-        return target
-    if target.startswith(start + "/"):
-        return target[len(start) + 1 :]
-    up, down = start.split("/"), target.split("/")
-    common = 0
-    for a, b in zip(up, down[:-1], strict=False):
-        if a != b:
-            break
-        common += 1
-    return "../" * (len(up) - common) + "/".join(down[common:])
+def _linker(start: str) -> Callable[[str], str]:
+    """`relative` from a page in the folder `start` ('' is the root): posixpath.relpath
+    for the clean relative paths of outputs, without its file-system calls (it asks for
+    the working folder each time, a tenth of a cold build), and with what depends on
+    `start` alone worked out once per page."""
+    inside = start + "/"
+    up = start.split("/") if start else []
+    top = inside[: inside.index("/") + 1]
+    out_of_top = "../" * len(up)
+
+    def link(to_path: str) -> str:
+        if "://" in to_path:
+            return to_path
+        target = to_path + "index.html" if to_path == "" or to_path.endswith("/") else to_path
+        if target.startswith(inside) or not up:
+            return target[len(inside) :] if up else target
+        if not target.startswith(top):  # nothing in common: the usual case
+            return out_of_top + target
+        down = target.split("/")
+        common = 0
+        for a, b in zip(up, down[:-1], strict=False):
+            if a != b:
+                break
+            common += 1
+        return "../" * (len(up) - common) + "/".join(down[common:])
+
+    return link
 
 
 def render_pages(
@@ -212,9 +222,7 @@ def render_page(
 ) -> bytes:
     """One page at output `path`, its links relative to it."""
 
-    def link(target: str) -> str:
-        return relative(path, target)
-
+    link = _linker(posixpath.dirname(path))
     context |= {"page_url": site.url(path.removesuffix("index.html")), "link": link}
     return _render(env, site, template_name, context)
 

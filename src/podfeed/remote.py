@@ -23,7 +23,7 @@ _MIME = re.compile(r"^[a-z]+/[A-Za-z0-9.+-]+$")
 
 
 def is_url(value: str) -> bool:
-    return urlsplit(value).scheme in ("http", "https")
+    return ":" in value and urlsplit(value).scheme in ("http", "https")  # no ":", no scheme
 
 
 def any_web_url(value: Any) -> str:

@@ -7,9 +7,10 @@ address here keeps them in agreement.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from podfeed.model import Content, Episode, Organisation, Person, Transcript
@@ -19,6 +20,8 @@ from podfeed.writer import Linked
 FEED_PATH = "feed.xml"
 SITEMAP_PATH = "sitemap.xml"
 NOT_FOUND_PATH = "404.html"
+# A path `quote` leaves as it is: letters, digits, "_.-~" and "/".
+_PLAIN = re.compile(r"[A-Za-z0-9_.~/-]*")
 
 
 @dataclass(frozen=True)
@@ -36,17 +39,17 @@ class Site:
         already has an absolute URL and is returned as it is."""
         if is_url(path):
             return path
-        return f"{self.base}/{quote(path)}"
+        return f"{self.base}/{path if _PLAIN.fullmatch(path) else quote(path)}"
 
     def root_relative(self, path: str) -> str:
         """'/podcast/style.css': for pages served at any address, such as the 404 page."""
         return f"{urlsplit(self.base).path}/{quote(path)}"
 
-    @property
+    @cached_property
     def feed_url(self) -> str:
         return self.url(FEED_PATH)
 
-    @property
+    @cached_property
     def artwork_url(self) -> str:
         return self.url(self.artwork_path)
 
@@ -112,7 +115,9 @@ class Site:
         """
         if episode.audio_url is not None:
             return episode.audio_url
-        suffix = PurePosixPath(episode.audio_path.name).suffix.lower()
+        name = episode.audio_path.name
+        dot = name.rfind(".")  # PurePosixPath(name).suffix, without making a path
+        suffix = name[dot:].lower() if 0 < dot < len(name) - 1 else ""
         return f"episodes/{episode.slug}/{episode.slug}{suffix}"
 
     @staticmethod
