@@ -84,15 +84,21 @@ def _bold_tag(match: re.Match[str]) -> str:
     return "</strong></p>" if match[1] else "<p><strong>"
 
 
-def notes_html(markdown: str) -> str:
-    """HTML for the episode page."""
-    return nh3.clean(
-        _render(markdown, _demote_heading, _demoted_tag),
+@cache
+def _page_cleaner() -> nh3.Cleaner:
+    """The episode page's sanitiser, made once: `nh3.clean` converts its allow-lists for
+    every call (0.17 s of a cold build at 10,000 episodes)."""
+    return nh3.Cleaner(
         tags=PAGE_TAGS,
         attributes=ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
-    ).strip()
+    )
+
+
+def notes_html(markdown: str) -> str:
+    """HTML for the episode page."""
+    return _page_cleaner().clean(_render(markdown, _demote_heading, _demoted_tag)).strip()
 
 
 def feed_html(markdown: str, base_url: str) -> str:
