@@ -127,6 +127,11 @@ CASES = [
         ),
     ),
     Case(
+        "yaml-explicit-tag-that-does-not-fit",  # PyYAML itself raises ValueError here
+        edit(EP1, "number: 1\n", "number: !!int one\n"),
+        (f"{EP1}:3: is not valid YAML ('one' is not a valid int); check indentation and quoting.",),
+    ),
+    Case(
         "front-matter-not-opened",
         edit(EP1, "---\ntitle", "title"),
         (

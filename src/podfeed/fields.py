@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
@@ -292,10 +292,76 @@ def read_text(path: Path) -> str:
 # --- YAML ------------------------------------------------------------------------------
 
 
+_TAG = "tag:yaml.org,2002:"
+# Scalar tags whose constructor returns the value at once (not a generator).
+_SCALARS = {f"{_TAG}{name}" for name in ("null", "bool", "int", "float", "binary", "timestamp")}
+
+
+class _NotPlain(Exception):
+    """A node the plain construction leaves to PyYAML's general one."""
+
+
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """Safe YAML without implicit timestamps: we parse dates ourselves to explain mistakes."""
 
+    def get_single_data(self) -> Any:
+        """As PyYAML's, but plain maps, lists and scalars are built directly: its general
+        constructor (for anchors, merge keys, recursive data) was half the time of loading
+        an episode. Anything else, a mistake included, goes the general way, so results
+        and errors are PyYAML's own."""
+        node = self.get_single_node()
+        if node is None:
+            return None
+        try:
+            return self._plain(node, set())
+        except (_NotPlain, yaml.YAMLError, ValueError, TypeError):
+            return self.construct_document(node)
 
+    def _plain(self, node: yaml.Node, seen: set[int]) -> Any:
+        if id(node) in seen:  # an alias: PyYAML shares one object between its uses
+            raise _NotPlain
+        seen.add(id(node))
+        tag = node.tag
+        if isinstance(node, yaml.ScalarNode):
+            if tag == _TAG + "str":
+                return node.value
+            if tag not in _SCALARS:
+                raise _NotPlain
+            return self.yaml_constructors[tag](self, node)
+        if isinstance(node, yaml.MappingNode) and tag == _TAG + "map":
+            mapping = {}
+            for key_node, value_node in node.value:
+                if key_node.tag in (_TAG + "merge", _TAG + "value"):
+                    raise _NotPlain
+                key = self._plain(key_node, seen)
+                if not isinstance(key, Hashable):
+                    raise _NotPlain
+                mapping[key] = self._plain(value_node, seen)
+            return mapping
+        if isinstance(node, yaml.SequenceNode) and tag == _TAG + "seq":
+            return [self._plain(child, seen) for child in node.value]
+        raise _NotPlain
+
+
+def _told(construct: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """A scalar constructor whose failure ("!!int nope") is a YAML error at the value's
+    line, not a crash: PyYAML lets Python's ValueError or KeyError through."""
+
+    def checked(loader: Any, node: Any) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+            kind = node.tag.rpartition(":")[2]
+            problem = f"'{node.value}' is not a valid {kind}"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
+
+    return checked
+
+
+_Loader.yaml_constructors = {
+    tag: _told(construct) if tag in _SCALARS else construct
+    for tag, construct in _Loader.yaml_constructors.items()
+}
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
