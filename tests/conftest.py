@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
+
+from podfeed import pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"
@@ -40,3 +44,17 @@ def bundled_show(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "episodes", show / "episodes")
     shutil.copytree(REPO / "templates", show / "templates")
     return show
+
+
+@pytest.fixture
+def pipeline_runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Path]]:
+    """The shows the whole pipeline (pipeline.cached_build) ran on, build by build."""
+    runs: list[Path] = []
+    original = pipeline.cached_build
+
+    def counting(root: Path, *args: Any) -> Any:
+        runs.append(root)
+        return original(root, *args)
+
+    monkeypatch.setattr(pipeline, "cached_build", counting)
+    yield runs

@@ -4,14 +4,14 @@ build from scratch; anything more runs the whole pipeline."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
 
-from podfeed import check, feed, pipeline
+from podfeed import check, feed
 from podfeed.build import build
 from podfeed.errors import ContentError
 from test_incremental import (
@@ -25,20 +25,6 @@ from test_incremental import (
 )
 
 FOUR_EPISODES = 4
-
-
-@pytest.fixture
-def pipeline_runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Path]]:
-    """The shows the whole pipeline (pipeline.cached_build) ran on, build by build."""
-    runs: list[Path] = []
-    original = pipeline.cached_build
-
-    def counting(root: Path, *args: Any) -> Any:
-        runs.append(root)
-        return original(root, *args)
-
-    monkeypatch.setattr(pipeline, "cached_build", counting)
-    yield runs
 
 
 def ready(show: Path) -> None:

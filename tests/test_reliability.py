@@ -65,12 +65,16 @@ def test_a_killed_build_leaves_the_previous_or_the_next_site_whole(
 ) -> None:
     """Killed at any moment, public/ is the last site or the new one, never a mix."""
     show = big_show(sample_show, 150)
+    assert run("build", "--show", str(show), "-q").returncode == 0
+    settings = show / "podcast.yaml"
+    original = settings.read_text()
+    # The kills are timed against a build like the ones killed (every page again), not
+    # against the first, which also reads every audio file and may take twice as long.
+    settings.write_text(original.replace("Tests & Tales", "Tests & Tales, timed"))
     started = time.monotonic()
     assert run("build", "--show", str(show), "-q").returncode == 0
     duration = time.monotonic() - started
     current = tree(show / "public")
-    settings = show / "podcast.yaml"
-    original = settings.read_text()
     killed = 0
     for attempt, share in enumerate((0.15, 0.3, 0.45, 0.6, 0.75, 0.9, 0.97)):
         # A new show title changes every page, so an incremental build rewrites them all.

@@ -57,25 +57,29 @@ def build(
         from podfeed import pipeline
 
         return pipeline.full_build(root, out, site_url, moment, preview, progress)
+    cache = None
     try:
         cache = BuildCache(root, out)
         settings = digest(code_digest(), str(out), site_url, preview)
         changed = cache.changes(settings, moment.timestamp())
-        if changed == []:
+        if changed == [] and cache.changed_outputs() == []:
             result: BuildResult = cache.quick.result
             return result
-        if changed is not None:
+        if changed:
             from podfeed import delta
 
             edited = delta.edit_build(root, out, preview, cache, changed)
             if edited is not None:
                 return edited
+        cache.stop_checking_outputs()  # the whole build compares every output itself
         from podfeed import pipeline
 
         return pipeline.cached_build(
             root, out, site_url, moment, preview, progress, cache, settings
         )
     finally:
+        if cache is not None:
+            cache.stop_checking_outputs()
         # The build froze what it loaded out of the cyclic GC's way (cache.py); in a process
         # that builds again and again (`podfeed serve`) it must become collectable again.
         gc.unfreeze()

@@ -7,9 +7,10 @@ without it does everything from scratch and gives the same bytes). It holds
   transcript files it read (a file's stat: size, modification time in ns, inode);
 - each audio file's facts, and people and organisations as loaded, keyed by the stat
   of their file;
-- per output folder, in a small file of its own: the stat of every input and output of
-  the last build, so a build where nothing changed reads that file, makes a `stat` call
-  per file and stops; and, in another, the key of every output (a digest of
+- per output folder, in small files of their own: the stat of every input and, apart,
+  of every output of the last build, so a build where nothing changed reads them, makes
+  a `stat` call per file and stops (a build with an edit to make leaves the outputs to a
+  helper, statcheck.py); and, in another, the key of every output (a digest of
   everything it was made from) and the stat of the file written, so unchanged outputs
   are linked from the previous `public/`, neither rendered nor written; and the rule
   table's findings on the last feed with what the rules read.
@@ -37,6 +38,7 @@ from typing import Any, TypeVar
 from podfeed import __version__, model
 from podfeed.errors import AudioError
 from podfeed.model import AudioInfo, Episode
+from podfeed.statcheck import MIN_INPUTS, OutputCheck
 from podfeed.writer import Stat, stat_of
 
 T = TypeVar("T")
@@ -128,8 +130,9 @@ class QuickState:
     settings: str = ""  # digest of the build's arguments and podfeed's code
     next_release: float | None = None  # earliest release still held back (timestamp)
     result: Any = None  # the BuildResult to give again when nothing changed
-    paths: tuple[str, ...] = ()  # every input the last build read and output it wrote
+    paths: tuple[str, ...] = ()  # every input the last build read (its outputs: OutputState)
     stats: tuple[Stat, ...] = ()  # and their stats then
+    token: int = 0  # the same as the outputs' stats saved with it (statcheck.py)
 
 
 class BuildCache:
@@ -142,6 +145,7 @@ class BuildCache:
         self.out_file = self.folder / f"out-{digest(str(out))}.pickle"
         self.quick_file = self.out_file.with_suffix(".quick.pickle")
         self.delta_file = self.out_file.with_suffix(".delta.pickle")
+        self.stats_file = self.out_file.with_suffix(".stats.pickle")
         self.delta: Any = None  # what delta.py needs
         self.delta_changed = True  # saved unless it is as loaded
         self.episodes: dict[str, EpisodeRecord] = {}
@@ -154,6 +158,7 @@ class BuildCache:
         self._used_episodes: set[str] = set()
         self._real_folders: dict[str, str] = {}
         self.ahead: Any = None  # a prefetch.ReadAhead on a cold build of a big show
+        self.output_check: OutputCheck | None = None  # started by `changes`
         with _no_gc():
             self.quick: QuickState = self._read(self.quick_file) or QuickState()
 
@@ -200,6 +205,12 @@ class BuildCache:
             if self._files_dirty:
                 self._write(self.folder / "files.pickle", self.files)
             self._write(self.out_file, self.state)
+            # The outputs' stats apart, as plain values, for statcheck's helper; with the
+            # same token as the inputs', so the next build knows they were saved together.
+            self.quick.token = self.started
+            names = "\0".join(self.state.outputs)
+            stats = tuple(stat for _, stat in self.state.outputs.values())
+            self._write(self.stats_file, (self.started, names, stats))
             self._write(self.quick_file, self.quick)
             if self.delta is not None:
                 if self.delta_changed:
@@ -320,16 +331,32 @@ class BuildCache:
     # --- a build with nothing to do ------------------------------------------------------
 
     def changes(self, settings: str, now: float) -> list[str] | None:
-        """The inputs and outputs of the last build that changed since (a hand-edited or
-        deleted page counts), or None when the last build is no guide: none into this
-        folder, other settings, or a release that came due."""
+        """The inputs of the last build that changed since, or None when the last build
+        is no guide: none into this folder, other settings, or a release that came due.
+        Its outputs are checked meanwhile (`changed_outputs`)."""
         quick = self.quick
         if not quick.paths or quick.settings != settings or quick.result is None:
             return None
         if quick.next_release is not None and now >= quick.next_release:
             return None
         pairs = zip(quick.paths, quick.stats, strict=True)
-        return [path for path, known in pairs if stat_of(path) != known]
+        changed = [path for path, known in pairs if stat_of(path) != known]
+        # With inputs changed, this build has work to do meanwhile: a big show's outputs are
+        # checked by a helper. Otherwise the answer is all there is to wait for.
+        helper = bool(changed) and len(quick.paths) >= MIN_INPUTS
+        version = (_FORMAT, code_digest())
+        self.output_check = OutputCheck(self.stats_file, version, quick.token, self.out, helper)
+        return changed
+
+    def changed_outputs(self) -> list[str] | None:
+        """The outputs of the last build that changed since (a page edited or deleted by
+        hand), or None when that is not known: the whole build must run."""
+        return self.output_check.changed() if self.output_check is not None else None
+
+    def stop_checking_outputs(self) -> None:
+        if self.output_check is not None:
+            self.output_check.stop()
+            self.output_check = None
 
     def remember(
         self,
@@ -337,7 +364,6 @@ class BuildCache:
         result: Any,
         next_release: float | None,
         inputs: Iterable[Path],
-        outputs: dict[str, Stat],
     ) -> None:
         """What the next build needs to know that nothing changed since this one.
 
@@ -349,8 +375,6 @@ class BuildCache:
         if any(changed_since(stat, self.started) for stat in stats):
             self.quick = QuickState()
             return
-        paths += [f"{self.out}/{name}" for name in outputs]
-        stats += outputs.values()
         self.quick = QuickState(settings, next_release, result, tuple(paths), tuple(stats))
 
 

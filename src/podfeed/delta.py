@@ -38,7 +38,7 @@ from podfeed.errors import ContentError, Problem
 from podfeed.model import Content, Episode, Organisation, Person, Show
 from podfeed.publish import patch, settled
 from podfeed.site import FEED_PATH, Site
-from podfeed.writer import Source, Stat, stat_of
+from podfeed.writer import Source, stat_of
 
 # Episode fields only its own page, files and feed item show: the rest is its shape.
 _PAGE_ONLY = ("notes_markdown", "transcripts", "chapters_file", "chapters", "audio")
@@ -190,6 +190,8 @@ def _edit(
             raise ContentError(errors)
         warnings = tuple(i.problem for i in issues if not i.is_error)
 
+    if cache.changed_outputs() != []:  # a page changed by hand: all of it again
+        raise _NotAnEdit
     live = {name: stat for name, (_, stat) in state.outputs.items()}
     patched = patch(out, live, state.back_names, state.written, changes)
     if patched is None:
@@ -203,7 +205,7 @@ def _edit(
     if feed_touched:
         known.feed = feed_episodes
         cache.delta_changed = True
-    _remember(cache, root, result, edited, changes, stats)
+    _remember(cache, result, edited)
     cache.save()
     settled(out)
     return result
@@ -267,25 +269,18 @@ def _live_bytes(out: Path, name: str) -> bytes | None:
         return None
 
 
-def _remember(
-    cache: BuildCache,
-    root: Path,
-    result: BuildResult,
-    edited: dict[str, Episode],
-    changes: dict[str, Source],
-    stats: dict[str, Stat],
-) -> None:
-    """The no-op check's paths and stats, with the edited episodes' files as they are now."""
+def _remember(cache: BuildCache, result: BuildResult, edited: dict[str, Episode]) -> None:
+    """The no-op check's inputs and their stats, with the edited episodes' files as they
+    are now (the outputs' stats are in `cache.state`)."""
     quick = cache.quick
     fresh = {path: stat_of(path) for e in edited.values() for path in map(str, episode_inputs(e))}
     if any(changed_since(s, cache.started) for s in fresh.values()):
         cache.quick = QuickState()  # read mid-change: the next build does it all
         return
-    outputs = {f"{cache.out}/{name}": stats[name] for name in changes}
     prefixes = tuple(f"{folder}/" for folder in edited)
     known = dict(zip(quick.paths, quick.stats, strict=True))
     for path in list(known):
         if path in edited or path.startswith(prefixes):
             del known[path]
-    known |= fresh | outputs
+    known |= fresh
     cache.quick = replace(quick, result=result, paths=tuple(known), stats=tuple(known.values()))

@@ -247,7 +247,7 @@ def _cached_build(
     del site, keys, unchanged, live, made  # the site is written: make room for the cache
     state.outputs = {name: (content_keys.pop(name), stat) for name, stat in stats.items()}
     release = None if preview else next_release(cache, moment)
-    cache.remember(settings, result, release, build_inputs(root, content, cache), stats)
+    cache.remember(settings, result, release, build_inputs(root, content, cache))
     cache.forget_unused_episodes()
     cache.save()
     settled(out)
