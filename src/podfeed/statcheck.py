@@ -65,8 +65,12 @@ class OutputCheck:
             command = [sys.executable, "-P", "-m", "podfeed.statcheck", str(os.getpid())]
             command += [str(stats_file), str(version[0]), version[1], str(token), str(out)]
             try:
+                # Its failure is no news: this process checks instead.
                 self.process = subprocess.Popen(
-                    command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE
+                    command,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
                 )
             except OSError:
                 self.process = None  # checked here when asked
