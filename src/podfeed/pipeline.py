@@ -246,6 +246,9 @@ def _cached_build(
     )
     del site, keys, unchanged, live, made  # the site is written: make room for the cache
     state.outputs = {name: (content_keys.pop(name), stat) for name, stat in stats.items()}
+    if state.back_names is not None:  # the old site's names: made of the new ones' strings,
+        same = {name: name for name in state.outputs}  # the cache saves and loads each once
+        state.back_names = frozenset([same.get(name, name) for name in state.back_names])
     release = None if preview else next_release(cache, moment)
     cache.remember(settings, result, release, build_inputs(root, content, cache))
     cache.forget_unused_episodes()
