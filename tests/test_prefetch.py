@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from podfeed import pipeline, prefetch
+from podfeed import audio, pipeline, prefetch
 from podfeed.build import build
 from podfeed.cache import BuildCache
 from podfeed.errors import ContentError
@@ -44,7 +44,7 @@ def test_a_cold_build_takes_the_helpers_facts_and_the_same_site(
     sample_show: Path, tmp_path: Path, reads_here: list[Path]
 ) -> None:
     build(sample_show)
-    assert reads_here == []  # both episodes' audio came from the helper
+    assert reads_here == []  # read ahead: by the helper, or from the end by the build
     build(sample_show, tmp_path / "scratch", cached=False)
     assert len(reads_here) == 2  # no cache, no helper: read here
     assert files(sample_show / "public") == files(tmp_path / "scratch")
@@ -83,8 +83,38 @@ def test_a_file_changed_after_the_helper_read_it_is_read_again(
     cache = BuildCache(sample_show, tmp_path / "out")
     cache.ahead = ahead
     info = cache.read_audio_info(reader, audio)
+    cache.stop_reading_ahead()
     assert read == [audio]
     assert info.size == len(original) + 1000
+
+
+def test_the_build_reads_the_last_files_while_the_helper_reads_the_first(
+    sample_show: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the episodes are loaded, the build reads audio from the last file back until it
+    meets what the helper sent, and stops the helper: every file is known, each as it is."""
+    episodes = sample_show / "episodes"
+    for number in range(5, 400):  # 400 episodes: the helper sends answers 128 at a time
+        folder = episodes / f"{number:03}-copy"
+        folder.mkdir()
+        (folder / "episode.mp3").hardlink_to(sample_show / MP3)
+    audio_files = [p for p in episodes.glob("*/episode.*") if p.suffix != ".md"]
+    paths = sorted(audio_files, key=lambda p: (p.parent.name, p.name))
+    here: list[Path] = []
+    reading = audio.read_audio_info
+
+    def counting(path: Path) -> AudioInfo:
+        here.append(path)
+        return reading(path)
+
+    monkeypatch.setattr(audio, "read_audio_info", counting)
+    ahead = prefetch.ReadAhead(episodes)
+    ahead.read_from_the_end(paths)
+    assert ahead.done and ahead.process.returncode is not None, "the helper is stopped"
+    assert here and here == paths[::-1][: len(here)], "read here from the last file back"
+    for path in paths:
+        answer = ahead.answer(path)
+        assert answer is not None and answer[1] == reading(path), path
 
 
 def test_a_failed_helper_only_costs_time(tmp_path: Path) -> None:

@@ -307,6 +307,13 @@ class BuildCache:
         if folders >= prefetch.MIN_FOLDERS:
             self.ahead = prefetch.ReadAhead(episodes)
 
+    def read_from_the_end(self, episodes: Path, paths: list[Path]) -> None:
+        """With a helper reading the audio ahead, this process reads the last of `paths`
+        itself once it has loaded the episodes (prefetch.ReadAhead.read_from_the_end)."""
+        if self.ahead is not None:
+            direct = [p for p in paths if p.parent.parent == episodes]
+            self.ahead.read_from_the_end(sorted(direct, key=lambda p: (p.parent.name, p.name)))
+
     def stop_reading_ahead(self) -> None:
         if self.ahead is not None:
             self.ahead.stop()

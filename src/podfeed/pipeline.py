@@ -113,6 +113,9 @@ def gather(
             partial = replace(partial, episodes=published_episodes(partial.episodes, moment))
             # `podfeed new`'s template text must never reach listeners.
             problems += [p for e in partial.episodes for p in placeholder_problems(e)]
+        if cache is not None:
+            local = [e.audio_path for e in partial.episodes if not e.audio_url]
+            cache.read_from_the_end(root / EPISODES_DIR, local)
         reader = partial_reader(cache.read_audio_info) if cache is not None else read_audio_info
         episodes = read_audio(partial.episodes, problems, progress, reader)
     finally:

@@ -4,8 +4,10 @@ Reading an audio file's facts (mutagen) and parsing an episode's YAML and notes 
 work for the processor: on a cold build of a big show each takes seconds. `ReadAhead`
 starts a helper (`python -m podfeed.prefetch`) that lists the episode folders itself
 and reads every audio file in them, on the other core, while the build loads the
-episodes; the build cache then takes the helper's answer for each file that has not
-changed since the helper looked at it (see `BuildCache.read_audio_info`). Audio kept
+episodes. It sends its answers a batch at a time; once the build has loaded the
+episodes, it reads the last files itself until it meets the helper, which it then stops.
+The build cache then takes the answer for each file that has not changed since it was
+read (see `BuildCache.read_audio_info`). Audio kept
 elsewhere in the show, or changed meanwhile, is read by the build itself, as is
 everything when the helper fails: it only ever saves time.
 """
@@ -14,9 +16,13 @@ from __future__ import annotations
 
 import os
 import pickle
+import select
+import struct
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from podfeed.errors import Problem
 from podfeed.model import AudioInfo
@@ -31,8 +37,14 @@ MIN_FOLDERS = 64
 Answer = tuple[Stat, AudioInfo | tuple[Problem, ...]]
 
 
+_HEADER = struct.Struct("<Q")
+_CHUNK = 128  # files the helper reads between two answers
+
+
 class ReadAhead:
-    """The helper, reading the audio in the folders under `episodes`."""
+    """The helper, reading the audio in the folders under `episodes`, in order; it sends
+    its answers a few at a time, so the build can read the last files itself
+    (`read_from_the_end`) while the helper reads the first."""
 
     def __init__(self, episodes: Path) -> None:
         # -P: the current folder (the show's) cannot shadow a module of the helper's.
@@ -42,31 +54,69 @@ class ReadAhead:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
-        self.answers: dict[str, Answer] | None = None
+        self.answers: dict[str, Answer] = {}
+        self.done = False  # the helper said all it will say
 
     def answer(self, path: Path) -> Answer | None:
-        """What the helper read of `path` (waiting for it to finish), or None."""
-        if self.answers is None:
-            output, _ = self.process.communicate()
-            try:
-                self.answers = pickle.loads(output) if self.process.returncode == 0 else {}
-            except (pickle.UnpicklingError, EOFError, ValueError):
-                self.answers = {}
+        """What the helper or the build read of `path` (waiting for the helper as long as it
+        may still read it), or None."""
+        while str(path) not in self.answers and not self.done:
+            self._receive()
         return self.answers.get(str(path))
 
+    def read_from_the_end(self, paths: list[Path]) -> None:
+        """Read `paths` (audio files directly in the episode folders, in the helper's
+        order) here, from the last, until meeting what the helper read, then stop it: the
+        two processes share the work, and neither waits for the other. At most one of the
+        helper's batches is read twice."""
+        from podfeed.audio import read_audio_info
+        from podfeed.errors import AudioError
+
+        stream = self.process.stdout
+        assert stream is not None
+        for path in reversed(paths):
+            while not self.done and select.select([stream], [], [], 0)[0]:
+                self._receive()
+            if self.done or str(path) in self.answers:
+                self.stop()  # the helper read this one and every one before: all known
+                return
+            stamp = stat_of(path)
+            try:
+                self.answers[str(path)] = (stamp, read_audio_info(path))
+            except AudioError as error:
+                self.answers[str(path)] = (stamp, error.problems)
+
+    def _receive(self) -> None:
+        """The helper's next batch of answers (blocking); at its end, or if it fails, done."""
+        stream = self.process.stdout
+        assert stream is not None
+        try:
+            header = stream.read(_HEADER.size)
+            if len(header) == _HEADER.size:
+                batch = pickle.loads(stream.read(_HEADER.unpack(header)[0]))
+                for key, value in batch.items():
+                    self.answers.setdefault(key, value)
+                return
+        except (pickle.UnpicklingError, EOFError, ValueError, OSError):
+            pass
+        self.done = True
+        self.stop()
+
     def stop(self) -> None:
-        if self.answers is None:  # still reading: not needed any more
+        """Not needed any more (or finished): the helper ends, if it still runs."""
+        self.done = True
+        if self.process.returncode is None:
             self.process.kill()
             self.process.communicate()
 
 
-def read_ahead(episodes: Path) -> dict[str, Answer]:
-    """The helper's work: every audio file directly inside each episode folder."""
+def read_ahead(episodes: Path) -> Iterator[tuple[str, Answer]]:
+    """The helper's work: every audio file directly inside each episode folder, in order
+    of folder and then file name."""
     from podfeed.audio import FORMATS, read_audio_info
     from podfeed.errors import AudioError
 
     suffixes = {suffix for f in FORMATS for suffix in f.extensions}
-    answers: dict[str, Answer] = {}
     for folder in sorted(os.scandir(episodes), key=lambda e: e.name):
         if not folder.is_dir(follow_symlinks=False):
             continue
@@ -78,12 +128,40 @@ def read_ahead(episodes: Path) -> dict[str, Answer]:
             path = Path(entry.path)
             stamp = stat_of(path)
             try:
-                answers[entry.path] = (stamp, read_audio_info(path))
+                yield entry.path, (stamp, read_audio_info(path))
             except AudioError as error:
-                answers[entry.path] = (stamp, error.problems)
-    return answers
+                yield entry.path, (stamp, error.problems)
+
+
+def _serve(episodes: Path, replies: BinaryIO) -> None:
+    """Send the answers a batch at a time. A thread writes them: until the build has loaded
+    its episodes it reads none, and reading on must not wait for a full pipe."""
+    import queue
+    import threading
+
+    batches: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+
+    def write() -> None:
+        while (data := batches.get()) is not None:
+            replies.write(_HEADER.pack(len(data)) + data)
+            replies.flush()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    batch: dict[str, Answer] = {}
+    try:
+        for path, answer in read_ahead(episodes):
+            batch[path] = answer
+            if len(batch) == _CHUNK:
+                batches.put(pickle.dumps(batch))
+                batch = {}
+        if batch:
+            batches.put(pickle.dumps(batch))
+    finally:
+        batches.put(None)
+        writer.join()
 
 
 if __name__ == "__main__":
     die_with(int(sys.argv[2]))
-    sys.stdout.buffer.write(pickle.dumps(read_ahead(Path(sys.argv[1]))))
+    _serve(Path(sys.argv[1]), sys.stdout.buffer)
