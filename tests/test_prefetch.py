@@ -109,12 +109,40 @@ def test_the_build_reads_the_last_files_while_the_helper_reads_the_first(
 
     monkeypatch.setattr(audio, "read_audio_info", counting)
     ahead = prefetch.ReadAhead(episodes)
-    ahead.read_from_the_end(paths)
-    assert ahead.done and ahead.process.returncode is not None, "the helper is stopped"
+    try:
+        ahead.read_from_the_end(paths)
+    finally:
+        stopped = ahead.done and ahead.process.returncode is not None
+        ahead.stop()
+    assert stopped, "the helper is stopped"
     assert here and here == paths[::-1][: len(here)], "read here from the last file back"
     for path in paths:
         answer = ahead.answer(path)
         assert answer is not None and answer[1] == reading(path), path
+
+
+def test_a_helper_slow_to_start_is_stopped_when_the_build_has_read_all(
+    sample_show: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a fresh install the helper may take longer to start than the build to load a
+    show: the build then reads every file itself, and the helper must not read on."""
+    slow = tmp_path / "slow-python"
+    real = sys.executable
+    slow.write_text(
+        f"#!{real}\nimport os, sys, time\ntime.sleep(5)\nos.execv({real!r}, [{real!r}, *sys.argv[1:]])\n"
+    )
+    slow.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(slow))
+    episodes = sample_show / "episodes"
+    paths = sorted(p for p in episodes.glob("*/episode.*") if p.suffix != ".md")
+    ahead = prefetch.ReadAhead(episodes)
+    try:
+        ahead.read_from_the_end(paths)
+    finally:
+        stopped = ahead.done and ahead.process.returncode is not None
+        ahead.stop()
+    assert stopped, "the helper is stopped"
+    assert all(ahead.answer(path) is not None for path in paths)
 
 
 def test_a_failed_helper_only_costs_time(tmp_path: Path) -> None:

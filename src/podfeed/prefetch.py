@@ -85,6 +85,7 @@ class ReadAhead:
                 self.answers[str(path)] = (stamp, read_audio_info(path))
             except AudioError as error:
                 self.answers[str(path)] = (stamp, error.problems)
+        self.stop()  # read all here: the helper was slower to start than the build to load
 
     def _receive(self) -> None:
         """The helper's next batch of answers (blocking); at its end, or if it fails, done."""
