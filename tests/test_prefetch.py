@@ -88,6 +88,19 @@ def test_a_file_changed_after_the_helper_read_it_is_read_again(
     assert info.size == len(original) + 1000
 
 
+def _read_from_the_end(episodes: Path, paths: list[Path]) -> prefetch.ReadAhead:
+    """A helper started and the build's share read: the helper must be stopped by then
+    (and is, whatever happens, so that no test leaves its pipe open)."""
+    ahead = prefetch.ReadAhead(episodes)
+    try:
+        ahead.read_from_the_end(paths)
+    finally:
+        stopped = ahead.done and ahead.process.returncode is not None
+        ahead.stop()
+    assert stopped, "the helper is stopped"
+    return ahead
+
+
 def test_the_build_reads_the_last_files_while_the_helper_reads_the_first(
     sample_show: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -108,13 +121,7 @@ def test_the_build_reads_the_last_files_while_the_helper_reads_the_first(
         return reading(path)
 
     monkeypatch.setattr(audio, "read_audio_info", counting)
-    ahead = prefetch.ReadAhead(episodes)
-    try:
-        ahead.read_from_the_end(paths)
-    finally:
-        stopped = ahead.done and ahead.process.returncode is not None
-        ahead.stop()
-    assert stopped, "the helper is stopped"
+    ahead = _read_from_the_end(episodes, paths)
     assert here and here == paths[::-1][: len(here)], "read here from the last file back"
     for path in paths:
         answer = ahead.answer(path)
@@ -135,13 +142,7 @@ def test_a_helper_slow_to_start_is_stopped_when_the_build_has_read_all(
     monkeypatch.setattr(sys, "executable", str(slow))
     episodes = sample_show / "episodes"
     paths = sorted(p for p in episodes.glob("*/episode.*") if p.suffix != ".md")
-    ahead = prefetch.ReadAhead(episodes)
-    try:
-        ahead.read_from_the_end(paths)
-    finally:
-        stopped = ahead.done and ahead.process.returncode is not None
-        ahead.stop()
-    assert stopped, "the helper is stopped"
+    ahead = _read_from_the_end(episodes, paths)
     assert all(ahead.answer(path) is not None for path in paths)
 
 
