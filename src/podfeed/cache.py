@@ -307,12 +307,11 @@ class BuildCache:
         if folders >= prefetch.MIN_FOLDERS:
             self.ahead = prefetch.ReadAhead(episodes)
 
-    def read_from_the_end(self, episodes: Path, paths: list[Path]) -> None:
+    def read_from_the_end(self, paths: list[Path]) -> None:
         """With a helper reading the audio ahead, this process reads the last of `paths`
         itself once it has loaded the episodes (prefetch.ReadAhead.read_from_the_end)."""
         if self.ahead is not None:
-            direct = [p for p in paths if p.parent.parent == episodes]
-            self.ahead.read_from_the_end(sorted(direct, key=lambda p: (p.parent.name, p.name)))
+            self.ahead.read_from_the_end(paths)
 
     def stop_reading_ahead(self) -> None:
         if self.ahead is not None:

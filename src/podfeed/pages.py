@@ -122,8 +122,10 @@ def _linker(start: str) -> Callable[[str], str]:
         if "://" in to_path:
             return to_path
         target = to_path + "index.html" if to_path == "" or to_path.endswith("/") else to_path
-        if target.startswith(inside) or not up:
-            return target[len(inside) :] if up else target
+        if not up:  # a page at the root
+            return target
+        if target.startswith(inside):
+            return target[len(inside) :]
         if not target.startswith(top):  # nothing in common: the usual case
             return out_of_top + target
         down = target.split("/")

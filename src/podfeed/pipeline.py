@@ -115,7 +115,7 @@ def gather(
             problems += [p for e in partial.episodes for p in placeholder_problems(e)]
         if cache is not None:
             local = [e.audio_path for e in partial.episodes if not e.audio_url]
-            cache.read_from_the_end(root / EPISODES_DIR, local)
+            cache.read_from_the_end(local)
         reader = partial_reader(cache.read_audio_info) if cache is not None else read_audio_info
         episodes = read_audio(partial.episodes, problems, progress, reader)
     finally:
@@ -146,18 +146,103 @@ def cached_build(
     cache: BuildCache,
     settings: str,
 ) -> BuildResult:
-    """`build`, redoing only what changed since the last build into `out`.
+    """`build`, redoing only what changed since the last build into `out`."""
+    with _spool(root, out) as spool:
+        cache.load_records()
+        state = cache.state
+        content = gather(
+            root, site_url, now=moment, preview=preview, progress=progress, cache=cache
+        )
+        # The show lives to the end of the build: collections need not walk it again and again.
+        gc.freeze()
+        site = Site(content)
+        env = environment(content.show.root, cache.folder / TEMPLATES_CACHE)
+        templates, builtin = template_sources(env), builtin_sources()
+        keys = output_keys(site, templates, cache.episode_key, builtin)
+        live = {name: stat for name, (_, stat) in state.outputs.items()}
 
-    A big show's files are written by a helper process (spool.py), started now, while
+        def kept(name: str, key: str) -> bool:
+            """The last build made this output from the same inputs, and it is still there."""
+            known = state.outputs.get(name)
+            return known is not None and known[0] == key and stat_of(f"{out}/{name}") == known[1]
+
+        unchanged = {name for name, key in keys.items() if kept(name, key)}
+        if FEED_PATH in unchanged:
+            feed = (out / FEED_PATH).read_bytes()
+            made: list[PublishedOutput] = [(FEED_PATH, UNCHANGED)]
+        else:
+            feed = render_feed(site)
+            made = [(FEED_PATH, feed)]
+        made += [(name, UNCHANGED) for name in keys if name in unchanged and name != FEED_PATH]
+        made += media_outputs(site, skip=unchanged)
+        # The rules read the feed and the files it links to (artwork, chapters), not the pages:
+        # they run before anything is written.
+        new = [(name, data) for name, data in made if not isinstance(data, Unchanged)]
+        content_keys = {name: keys.get(name) or content_key(data) for name, data in made}
+        issues = checked_feed(site, feed, new, unchanged, out, keys[FEED_PATH], content_keys, state)
+        errors = [i.problem for i in issues if i.is_error]
+        if errors:
+            raise ContentError(errors)
+        if progress:
+            progress(len(site.episodes), len(site.episodes), "writing the site")
+        if spool is not None and len(keys.keys() - unchanged) < MIN_FILES:
+            spool.abort()  # too little to write for a helper to pay: its memory back now
+            spool = None
+        # Pages are written as soon as they are rendered, into a folder beside the site.
+        publication = Publication(out, live, state.back_names, spool)
+        kept_files = [(name, data) for name, data in made if isinstance(data, Unchanged)]
+        pages = render_pages(site, skip=unchanged, env=env)
+        try:
+            for name, data in chain(kept_files, _alternate(pages, new)):
+                if name not in content_keys:  # a page, made just now
+                    content_keys[name] = keys.get(name) or content_key(data)
+                unchanged_file = not isinstance(data, Unchanged) and kept(name, content_keys[name])
+                publication.add(name, UNCHANGED if unchanged_file else data)
+            stats, state.back_names = publication.commit()
+        except BaseException:
+            publication.abort()
+            raise
+        state.written = frozenset(publication.written) if state.back_names is not None else None
+        # With podfeed's own templates, the next edit inside an episode can be redone alone.
+        stock = all(builtin.get(name) == source for name, source in templates.items())
+        published = {e.folder for e in site.episodes}
+        held = [r.episode for r in cache.loaded_episodes() if r.episode.folder not in published]
+        cache.delta = outline(site, held) if stock else None
+        cache.delta_changed = True
+        result = BuildResult(
+            out=out,
+            episodes=len(site.episodes),
+            files=len(stats),
+            warnings=tuple(i.problem for i in issues if not i.is_error),
+            held_back=content.held_back,
+        )
+        del site, keys, unchanged, live, made  # the site is written: make room for the cache
+        state.outputs = {name: (content_keys.pop(name), stat) for name, stat in stats.items()}
+        # The back buffer's names (the old site's) as the new state's own strings, so that
+        # the cache saves and loads each name once.
+        if state.back_names is not None:
+            same = {name: name for name in state.outputs}
+            state.back_names = frozenset([same.get(name, name) for name in state.back_names])
+        release = None if preview else next_release(cache, moment)
+        cache.remember(settings, result, release, build_inputs(root, content, cache))
+        cache.forget_unused_episodes()
+        cache.save()
+        settled(out)
+        return result
+
+
+@contextlib.contextmanager
+def _spool(root: Path, out: Path) -> Iterator[Spool | None]:
+    """For a big show, a helper process to write the files (spool.py), started now while
     this process is small: for the moment a process takes to start, it shares the memory
-    of the one that started it, and counts as being as big.
-    """
+    of the one that started it, and counts as being as big. Stopped at the end, if the
+    build has not done so."""
     spool = None
     if sys.platform == "linux" and _entries(root / EPISODES_DIR) >= MIN_EPISODES:
         with contextlib.suppress(OSError):  # no helper: this process writes, as ever
             spool = Spool(out)
     try:
-        return _cached_build(root, out, site_url, moment, preview, progress, cache, settings, spool)
+        yield spool
     finally:
         if spool is not None:
             spool.abort()  # gone already, unless the build failed
@@ -168,96 +253,6 @@ def _entries(folder: Path) -> int:
         return len(os.listdir(folder))
     except OSError:
         return 0
-
-
-def _cached_build(
-    root: Path,
-    out: Path,
-    site_url: str | None,
-    moment: datetime,
-    preview: bool,
-    progress: Progress | None,
-    cache: BuildCache,
-    settings: str,
-    spool: Spool | None,
-) -> BuildResult:
-    cache.load_records()
-    state = cache.state
-    content = gather(root, site_url, now=moment, preview=preview, progress=progress, cache=cache)
-    # The show lives to the end of the build: collections need not walk it again and again.
-    gc.freeze()
-    site = Site(content)
-    env = environment(content.show.root, cache.folder / TEMPLATES_CACHE)
-    templates, builtin = template_sources(env), builtin_sources()
-    keys = output_keys(site, templates, cache.episode_key, builtin)
-    live = {name: stat for name, (_, stat) in state.outputs.items()}
-
-    def kept(name: str, key: str) -> bool:
-        """The last build made this output from the same inputs, and it is still there."""
-        known = state.outputs.get(name)
-        return known is not None and known[0] == key and stat_of(f"{out}/{name}") == known[1]
-
-    unchanged = {name for name, key in keys.items() if kept(name, key)}
-    if FEED_PATH in unchanged:
-        feed = (out / FEED_PATH).read_bytes()
-        made: list[PublishedOutput] = [(FEED_PATH, UNCHANGED)]
-    else:
-        feed = render_feed(site)
-        made = [(FEED_PATH, feed)]
-    made += [(name, UNCHANGED) for name in keys if name in unchanged and name != FEED_PATH]
-    made += media_outputs(site, skip=unchanged)
-    # The rules read the feed and the files it links to (artwork, chapters), not the pages:
-    # they run before anything is written.
-    new = [(name, data) for name, data in made if not isinstance(data, Unchanged)]
-    content_keys = {name: keys.get(name) or content_key(data) for name, data in made}
-    issues = checked_feed(site, feed, new, unchanged, out, keys[FEED_PATH], content_keys, state)
-    errors = [i.problem for i in issues if i.is_error]
-    if errors:
-        raise ContentError(errors)
-    if progress:
-        progress(len(site.episodes), len(site.episodes), "writing the site")
-    if spool is not None and len(keys.keys() - unchanged) < MIN_FILES:
-        spool.abort()  # too little to write for a helper to pay: its memory back now
-        spool = None
-    # Pages are written as soon as they are rendered, into a folder beside the site.
-    publication = Publication(out, live, state.back_names, spool)
-    kept_files = [(name, data) for name, data in made if isinstance(data, Unchanged)]
-    pages = render_pages(site, skip=unchanged, env=env)
-    try:
-        for name, data in chain(kept_files, _alternate(pages, new)):
-            if name not in content_keys:  # a page, made just now
-                content_keys[name] = keys.get(name) or content_key(data)
-            unchanged_file = not isinstance(data, Unchanged) and kept(name, content_keys[name])
-            publication.add(name, UNCHANGED if unchanged_file else data)
-        stats, state.back_names = publication.commit()
-    except BaseException:
-        publication.abort()
-        raise
-    state.written = frozenset(publication.written) if state.back_names is not None else None
-    # With podfeed's own templates, the next edit inside an episode can be redone alone.
-    stock = all(builtin.get(name) == source for name, source in templates.items())
-    published = {e.folder for e in site.episodes}
-    held = [r.episode for r in cache.loaded_episodes() if r.episode.folder not in published]
-    cache.delta = outline(site, held) if stock else None
-    cache.delta_changed = True
-    result = BuildResult(
-        out=out,
-        episodes=len(site.episodes),
-        files=len(stats),
-        warnings=tuple(i.problem for i in issues if not i.is_error),
-        held_back=content.held_back,
-    )
-    del site, keys, unchanged, live, made  # the site is written: make room for the cache
-    state.outputs = {name: (content_keys.pop(name), stat) for name, stat in stats.items()}
-    if state.back_names is not None:  # the old site's names: made of the new ones' strings,
-        same = {name: name for name in state.outputs}  # the cache saves and loads each once
-        state.back_names = frozenset([same.get(name, name) for name in state.back_names])
-    release = None if preview else next_release(cache, moment)
-    cache.remember(settings, result, release, build_inputs(root, content, cache))
-    cache.forget_unused_episodes()
-    cache.save()
-    settled(out)
-    return result
 
 
 def _alternate(

@@ -54,6 +54,7 @@ class ReadAhead:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
+        self.episodes = episodes
         self.answers: dict[str, Answer] = {}
         self.done = False  # the helper said all it will say
 
@@ -65,26 +66,20 @@ class ReadAhead:
         return self.answers.get(str(path))
 
     def read_from_the_end(self, paths: list[Path]) -> None:
-        """Read `paths` (audio files directly in the episode folders, in the helper's
-        order) here, from the last, until meeting what the helper read, then stop it: the
-        two processes share the work, and neither waits for the other. At most one of the
-        helper's batches is read twice."""
-        from podfeed.audio import read_audio_info
-        from podfeed.errors import AudioError
-
+        """Read those of `paths` the helper reads too (directly in an episode folder) here,
+        from the last in the helper's order, until meeting what the helper read, then stop
+        it: the two processes share the work, and neither waits for the other. At most one
+        of the helper's batches is read twice."""
         stream = self.process.stdout
         assert stream is not None
-        for path in reversed(paths):
+        theirs = [p for p in paths if p.parent.parent == self.episodes]
+        for path in sorted(theirs, key=lambda p: (p.parent.name, p.name), reverse=True):
             while not self.done and select.select([stream], [], [], 0)[0]:
                 self._receive()
             if self.done or str(path) in self.answers:
                 self.stop()  # the helper read this one and every one before: all known
                 return
-            stamp = stat_of(path)
-            try:
-                self.answers[str(path)] = (stamp, read_audio_info(path))
-            except AudioError as error:
-                self.answers[str(path)] = (stamp, error.problems)
+            self.answers[str(path)] = _answer(path)
         self.stop()  # read all here: the helper was slower to start than the build to load
 
     def _receive(self) -> None:
@@ -100,7 +95,6 @@ class ReadAhead:
                 return
         except (pickle.UnpicklingError, EOFError, ValueError, OSError):
             pass
-        self.done = True
         self.stop()
 
     def stop(self) -> None:
@@ -114,8 +108,7 @@ class ReadAhead:
 def read_ahead(episodes: Path) -> Iterator[tuple[str, Answer]]:
     """The helper's work: every audio file directly inside each episode folder, in order
     of folder and then file name."""
-    from podfeed.audio import FORMATS, read_audio_info
-    from podfeed.errors import AudioError
+    from podfeed.audio import FORMATS
 
     suffixes = {suffix for f in FORMATS for suffix in f.extensions}
     for folder in sorted(os.scandir(episodes), key=lambda e: e.name):
@@ -126,12 +119,19 @@ def read_ahead(episodes: Path) -> Iterator[tuple[str, Answer]]:
                 continue
             if not entry.is_file(follow_symlinks=False):
                 continue
-            path = Path(entry.path)
-            stamp = stat_of(path)
-            try:
-                yield entry.path, (stamp, read_audio_info(path))
-            except AudioError as error:
-                yield entry.path, (stamp, error.problems)
+            yield entry.path, _answer(Path(entry.path))
+
+
+def _answer(path: Path) -> Answer:
+    """The stat of `path`, then its audio facts or its problems."""
+    from podfeed.audio import read_audio_info
+    from podfeed.errors import AudioError
+
+    stamp = stat_of(path)
+    try:
+        return stamp, read_audio_info(path)
+    except AudioError as error:
+        return stamp, error.problems
 
 
 def _serve(episodes: Path, replies: BinaryIO) -> None:
