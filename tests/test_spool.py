@@ -36,10 +36,14 @@ def writes_in_build(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_a_spooled_build_makes_the_same_site(
-    bundled_show: Path, tmp_path: Path, writes_in_build: list[str]
+    bundled_show: Path, tmp_path: Path, writes_in_build: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    linked: list[str] = []
+    original = publish.link_or_copy
+    monkeypatch.setattr(publish, "link_or_copy", lambda *a: linked.append(a[1]) or original(*a))
     build(bundled_show)
     assert writes_in_build == []  # every page and file was written by the helper
+    assert linked == []  # and linked into the first back buffer by it, as it went
     build(bundled_show, tmp_path / "plain", cached=False)
     assert files(bundled_show / "public") == files(tmp_path / "plain")
     # The first back buffer: a link to every file of the site.

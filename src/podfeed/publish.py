@@ -82,12 +82,20 @@ class Publication:
         self.written: set[str] = set()  # names given new bytes, not linked from `out`
         back, self.marker = back_buffer(out), _marker(out)
         self.fresh = not out.is_dir() or not live
+        # A fresh site's back buffer, made by the spool's helper as the site is written.
+        self.back_root: str | None = None
+        self.back_folders: set[str] = {""}
         if self.fresh:
             shutil.rmtree(back, ignore_errors=True)
             self.marker.unlink(missing_ok=True)
             self.root = Path(tempfile.mkdtemp(prefix=f".podfeed-{out.name}-", dir=out.parent))
             self.root.chmod(_folder_mode())
             back_names = frozenset()
+            if spool is not None:
+                self.marker.touch()
+                back.mkdir(mode=_folder_mode())
+                back.chmod(_folder_mode())
+                self.back_root = str(back)
         elif self.marker.exists() or back_names is None or not back.is_dir():
             shutil.rmtree(back, ignore_errors=True)
             back.mkdir(mode=_folder_mode())
@@ -128,6 +136,10 @@ class Publication:
             spool.write(target, data)
             self.spooled.append(name)
             self.stats[name] = None  # known at `commit`
+            if self.back_root is not None:  # the same file, in the back buffer too
+                spool.link_or_copy(
+                    target, _folder_for(self.back_root, name, self.back_folders, spool), False
+                )
             return
         if present:
             os.unlink(target)
@@ -141,11 +153,12 @@ class Publication:
         if self.fresh:
             _swap(self.root, self.out)
             # The first back buffer: links to every file, so the next edit patches it.
-            back, folders = back_buffer(self.out), set[str]()
-            self.marker.touch()
-            for name in self.stats:
-                _folder_for(back, name, folders)
-                link_or_copy(os.path.join(self.out, name), os.path.join(back, name), False)
+            if self.back_root is None:  # not made by the spool already
+                back, folders = back_buffer(self.out), set[str]()
+                self.marker.touch()
+                for name in self.stats:
+                    _folder_for(back, name, folders)
+                    link_or_copy(os.path.join(self.out, name), os.path.join(back, name), False)
             self.written.clear()  # the back buffer is the site itself
             return self.stats, frozenset(self.stats)
         stale = self.present - self.stats.keys()
@@ -211,7 +224,7 @@ def _swap_in(back: Path, out: Path, live: dict[str, Stat]) -> frozenset[str] | N
     return None
 
 
-def _folder_for(root: Path, name: str, made: set[str], spool: Spool | None = None) -> str:
+def _folder_for(root: str | Path, name: str, made: set[str], spool: Spool | None = None) -> str:
     """The path of output `name` under `root`, its folder made (by `spool`, if given)
     unless in `made`."""
     parent = name.rpartition("/")[0]
