@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 from pathlib import Path
 
+import jinja2
 import pytest
 from click.testing import CliRunner
 from hypothesis import given
@@ -188,3 +189,38 @@ def test_a_broken_show_template_is_reported_and_the_site_kept(
     assert after == before
     (templates / "episode.html").write_text(source)
     assert CliRunner().invoke(cli, ["build", "--show", str(sample_show)]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("signature", "body", "reused"),
+    [
+        ("x", "{{ x.n | tally }}", True),
+        ("x", "{% set z = x.n %}{{ z | tally }}", True),
+        ("x", "{{ x.n | tally }} {{ show.title }} {{ site }}", True),  # the same on every page
+        ("x", "{{ x.n | tally }} {{ link(x.path) }}", False),
+        ("x", "{{ x.n | tally }} {{ page_url }}", False),
+        ("x, y=page_url", "{{ x.n | tally }} {{ y }}", False),
+    ],
+)
+def test_once_reuses_only_a_macro_that_reads_nothing_of_the_page(
+    tmp_path: Path, signature: str, body: str, reused: bool
+) -> None:
+    """`once(macro, x)` makes the macro's output once per build only when no page could
+    change it; otherwise it is the macro called on each page, as `macro(x)` would be."""
+    macro = f"{{% macro m({signature}) %}}{body}{{% endmacro %}}"
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "page.html").write_text(macro + "{{ once(m, item) }}")
+    env = pages.environment(tmp_path)
+    tallied: list[int] = []
+    env.filters["tally"] = lambda value: tallied.append(value) or value
+    item = type("Item", (), {"n": 7, "path": "episodes/7/"})()
+
+    def render(template: jinja2.Template, folder: str) -> str:
+        url = f"https://a.example/{folder}"
+        link = pages._linker(folder)
+        return template.render(item=item, show={"title": "Show"}, site="s", page_url=url, link=link)
+
+    folders = ["", "people/p"]
+    made = [render(env.get_template("page.html"), folder) for folder in folders]
+    assert tallied == ([7] if reused else [7, 7])
+    assert made == [render(env.from_string(macro + "{{ m(item) }}"), folder) for folder in folders]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.nodes
 
 from podfeed import structured
 from podfeed.errors import BuildError
@@ -61,7 +62,50 @@ def environment(show_root: Path, compiled: Path | None = None) -> jinja2.Environ
         seconds=media_seconds,
         json_ld=structured.script_json,
     )
+    env.globals["once"] = _once(env)
     return env
+
+
+# What every page of a site shares: a macro reading no other names gives the same output
+# on any page for the same arguments.
+SHOW_WIDE = frozenset({"site", "show", "people", "organisations", "feed_path"})
+
+
+def _once(env: jinja2.Environment) -> Callable[..., Any]:
+    """The template function `once(macro, *args)`: `macro(*args)`, made once per build when
+    the macro reads nothing but its arguments and SHOW_WIDE names, then reused (an episode's
+    date and length line, on every list it is in); any other macro is called each time."""
+    made: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
+    pure: dict[Any, bool] = {}
+
+    def once(macro: Any, *args: Any) -> Any:
+        code = getattr(getattr(macro, "_func", None), "__code__", None)
+        if code not in pure:
+            pure[code] = code is not None and _reads_only_its_arguments(env, code, macro.name)
+        if not pure[code]:
+            return macro(*args)
+        key = (code, *map(id, args))
+        known = made.get(key)
+        if known is None or any(a is not b for a, b in zip(known[0], args, strict=True)):
+            known = made[key] = (args, macro(*args))
+        return known[1]
+
+    return once
+
+
+def _reads_only_its_arguments(env: jinja2.Environment, code: Any, name: str) -> bool:
+    """Whether macro `name`, compiled into `code`, reads only its parameters, names it sets
+    itself and SHOW_WIDE names (filters are the environment's, the same on every page)."""
+    try:
+        tree = env.parse(Path(code.co_filename).read_text(encoding="utf-8"))
+    except (OSError, jinja2.TemplateSyntaxError):
+        return False
+    for macro in tree.find_all(jinja2.nodes.Macro):
+        if macro.name == name:
+            names = list(macro.find_all(jinja2.nodes.Name))
+            own = {n.name for n in names if n.ctx in ("store", "param")}
+            return all(n.name in own or n.name in SHOW_WIDE for n in names if n.ctx == "load")
+    return False
 
 
 def format_duration(seconds: float) -> str:
