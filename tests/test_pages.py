@@ -17,6 +17,7 @@ from podfeed.audio import read_audio_info
 from podfeed.build import build
 from podfeed.cli import cli
 from podfeed.content import load_content
+from test_incremental import files
 
 
 @pytest.fixture
@@ -224,3 +225,17 @@ def test_once_reuses_only_a_macro_that_reads_nothing_of_the_page(
     made = [render(env.get_template("page.html"), folder) for folder in folders]
     assert tallied == ([7] if reused else [7, 7])
     assert made == [render(env.from_string(macro + "{{ m(item) }}"), folder) for folder in folders]
+
+
+def test_pages_encoded_a_batch_of_chunks_at_a_time_are_whole(
+    sample_show: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(sample_show, tmp_path / "whole", cached=False)
+    monkeypatch.setattr(pages, "_BATCH_CHUNKS", 3)
+    (sample_show / "templates").mkdir()
+    (sample_show / "templates" / "404.html").write_text("")  # a page may be empty
+    build(sample_show, tmp_path / "batched", cached=False)
+    whole, batched = files(tmp_path / "whole"), files(tmp_path / "batched")
+    assert batched.pop("404.html") == b""
+    whole.pop("404.html")
+    assert batched == whole

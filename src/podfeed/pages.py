@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ STATIC_FILES = ("style.css", "player.js")
 # or at the end of a sentence once it holds this many words.
 PARAGRAPH_PAUSE = 2.0
 PARAGRAPH_WORDS = 90
+_BATCH_CHUNKS = 2000  # chunks of a rendered page encoded at a time
 _SENTENCE_END = (".", "?", "!", "…", '."', ".\u201d", "?\u201d", "!\u201d")
 
 
@@ -71,23 +73,23 @@ def environment(show_root: Path, compiled: Path | None = None) -> jinja2.Environ
 SHOW_WIDE = frozenset({"site", "show", "people", "organisations", "feed_path"})
 
 
-def _once(env: jinja2.Environment) -> Callable[..., Any]:
-    """The template function `once(macro, *args)`: `macro(*args)`, made once per build when
-    the macro reads nothing but its arguments and SHOW_WIDE names, then reused (an episode's
+def _once(env: jinja2.Environment) -> Callable[[Any, Any], Any]:
+    """The template function `once(macro, value)`: `macro(value)`, made once per build when
+    the macro reads nothing but its argument and SHOW_WIDE names, then reused (an episode's
     date and length line, on every list it is in); any other macro is called each time."""
-    made: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
+    made: dict[Any, dict[int, tuple[Any, Any]]] = {}  # by macro, by id(value): value, output
     pure: dict[Any, bool] = {}
 
-    def once(macro: Any, *args: Any) -> Any:
+    def once(macro: Any, value: Any) -> Any:
         code = getattr(getattr(macro, "_func", None), "__code__", None)
         if code not in pure:
             pure[code] = code is not None and _reads_only_its_arguments(env, code, macro.name)
         if not pure[code]:
-            return macro(*args)
-        key = (code, *map(id, args))
-        known = made.get(key)
-        if known is None or any(a is not b for a, b in zip(known[0], args, strict=True)):
-            known = made[key] = (args, macro(*args))
+            return macro(value)
+        outputs = made.setdefault(code, {})
+        known = outputs.get(id(value))
+        if known is None or known[0] is not value:
+            known = outputs[id(value)] = (value, macro(value))
         return known[1]
 
     return once
@@ -291,7 +293,7 @@ def _render(
     env: jinja2.Environment, site: Site, template_name: str, context: dict[str, Any]
 ) -> bytes:
     try:
-        html = env.get_template(template_name).render(
+        chunks = env.get_template(template_name).generate(
             site=site,
             show=site.content.show,
             people=site.content.people,
@@ -299,10 +301,15 @@ def _render(
             feed_path=FEED_PATH,
             **context,
         )
+        # Encoded a batch of chunks at a time: a home page of 10,000 episodes is 400,000
+        # chunks, 25 MB as a list of strings where it is 7 MB of bytes.
+        parts = []
+        while batch := "".join(islice(chunks, _BATCH_CHUNKS)):
+            parts.append(batch.encode("utf-8"))
     except jinja2.TemplateError as error:
         file, line = _template_line(error, template_name)
         raise BuildError.single(file, str(error), line=line) from None
-    return html.encode("utf-8")
+    return parts[0] if len(parts) == 1 else b"".join(parts)  # b"" for an empty page
 
 
 def _template_line(error: jinja2.TemplateError, name: str) -> tuple[Path, int | None]:
