@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +165,32 @@ def test_unreadable_vorbis_chapter_time_names_the_tag(tmp_path: Path) -> None:
 
 
 # --- files podfeed refuses --------------------------------------------------------------
+
+
+def test_an_id3v23_tag_reads_as_its_id3v24_original(tmp_path: Path) -> None:
+    """podfeed brings only tags older than ID3v2.4 up to it (mutagen's default is every tag)."""
+    from mutagen.id3 import ID3
+
+    path = tmp_path / "speech.mp3"
+    shutil.copyfile(DATA / "speech.mp3", path)
+    ID3(path).save(v2_version=3)
+    assert ID3(path).version == (2, 3, 0)
+    original = read_audio_info(DATA / "speech.mp3")
+    assert replace(read_audio_info(path), size=original.size) == original  # new padding
+
+
+def test_an_id3_picture_typed_the_id3v22_way_gets_a_mime_type(tmp_path: Path) -> None:
+    from mutagen.id3 import APIC, ID3
+
+    path = tmp_path / "speech.mp3"
+    shutil.copyfile(DATA / "speech.mp3", path)
+    tags = ID3(path)
+    tags.delall("APIC")
+    tags.add(APIC(encoding=3, mime="PNG", type=3, desc="", data=b"not a picture" * 100))
+    tags.save()
+    cover = read_audio_info(path).cover
+    assert cover is not None
+    assert cover.mime_type == "image/png"  # what mutagen's update to ID3v2.4 would make it
 
 
 def test_missing_file(tmp_path: Path) -> None:
