@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -143,6 +146,45 @@ def test_first_episode_of_a_new_show(sample_show: Path) -> None:
     assert episode.released.date() == NOW.astimezone().date().replace(day=22)
     assert (episode.released.hour, episode.released.minute) == (9, 0)
     assert episode.released.utcoffset() is not None
+
+
+@pytest.fixture
+def in_london(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This computer's clock in the UK's zone, which changes offset in March and October."""
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("latest", "expected"),
+    [
+        ("2024-10-24T09:30:00+01:00", "2024-10-31T09:30:00+00:00"),  # summer time ends
+        ("2024-03-28T09:30:00+00:00", "2024-04-04T09:30:00+01:00"),  # summer time starts
+        ("2024-03-14T09:30:00+00:00", "2024-03-21T09:30:00+00:00"),
+        ("2024-10-24T09:30:00-04:00", "2024-10-31T09:30:00-04:00"),  # a show in another zone
+    ],
+)
+def test_the_next_episode_keeps_the_clock_time_across_summer_time(
+    sample_show: Path, in_london: None, latest: str, expected: str
+) -> None:
+    for path in (sample_show / "episodes").glob("*/episode.md"):
+        text = path.read_text()
+        released = next(line for line in text.splitlines() if line.startswith("released:"))
+        path.write_text(text.replace(released, f"released: {latest}"))
+    episode = new_episode(sample_show, "Next", NOW, number=9)
+    assert episode.released.isoformat() == expected
+
+
+def test_a_first_episode_in_the_week_summer_time_ends(sample_show: Path, in_london: None) -> None:
+    for folder in ("01-first-light", "02-second-wind"):
+        shutil.rmtree(sample_show / "episodes" / folder)
+    now = datetime.fromisoformat("2024-10-22T12:00:00+01:00")
+    assert new_episode(sample_show, "Pilot", now).released.isoformat() == (
+        "2024-10-29T09:00:00+00:00"
+    )
 
 
 def test_refuses_to_overwrite_a_folder(runner: CliRunner, sample_show: Path) -> None:

@@ -80,13 +80,18 @@ def slugify(title: str) -> str:
 
 
 def next_release(episodes: tuple[Episode, ...], now: datetime) -> datetime:
-    """A week after the latest episode, keeping its time of day and zone."""
+    """A week after the latest episode at the same time of day. When the show goes out in
+    this computer's zone, that is the same clock time there, with the offset that date has
+    (09:30+01:00 in late October is followed by 09:30+00:00); otherwise its offset is kept.
+    (`astimezone()` of a time without a zone gives it this computer's offset at that time.)"""
     if episodes:
-        return max(e.released for e in episodes) + RELEASE_INTERVAL
-    local = now.astimezone()
-    return (local + RELEASE_INTERVAL).replace(
-        hour=FIRST_RELEASE_HOUR, minute=0, second=0, microsecond=0
-    )
+        latest = max(e.released for e in episodes)
+        here = latest.astimezone()
+        if here.utcoffset() != latest.utcoffset():
+            return latest + RELEASE_INTERVAL
+        return (here.replace(tzinfo=None) + RELEASE_INTERVAL).astimezone()
+    first = now.astimezone().replace(tzinfo=None) + RELEASE_INTERVAL
+    return first.replace(hour=FIRST_RELEASE_HOUR, minute=0, second=0, microsecond=0).astimezone()
 
 
 def new_episode(
