@@ -4,7 +4,9 @@ same stats for the next build, the same error when a write fails."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ import pytest
 
 from podfeed import pipeline, publish
 from podfeed.build import build
+from podfeed.files import stat_of
 from podfeed.spool import Spool
 from test_incremental import edit_notes, edit_template, files
 
@@ -21,9 +24,11 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the spool is Li
 
 @pytest.fixture
 def writes_in_build(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Spool from the first file on; the files the build's own process wrote."""
+    """Spool from the first file on, the helper keeping up (never behind: see the test of
+    a helper that falls behind); the files the build's own process wrote."""
     monkeypatch.setattr(pipeline, "MIN_EPISODES", 1)
     monkeypatch.setattr(pipeline, "MIN_FILES", 1)
+    monkeypatch.setattr(Spool, "behind", lambda self: False)
     written: list[str] = []
     original = publish.write_output
 
@@ -168,3 +173,28 @@ def test_a_helper_that_dies_is_reported(tmp_path: Path) -> None:
     spool.write(str(tmp_path / "page.html"), b"page")
     with pytest.raises(Exception, match="the helper writing this site stopped"):
         spool.finish()
+
+
+def test_a_helper_that_falls_behind_is_helped(tmp_path: Path) -> None:
+    """While the helper has a batch waiting, the build makes the next files itself (on a
+    slow disk it would otherwise wait): the same files, stats and back buffer."""
+    out = tmp_path / "public"
+    spool = Spool(out)
+    os.kill(spool.process.pid, signal.SIGSTOP)  # a helper stuck in a slow write
+    resume = threading.Timer(20, os.kill, (spool.process.pid, signal.SIGCONT))
+    resume.start()  # a build that waited for it would wait this long, not for ever
+    try:
+        publication = publish.Publication(out, {}, None, spool)
+        pages = {f"episodes/{n}/index.html": bytes([n]) * 100_000 for n in range(40)}
+        for name, data in pages.items():
+            publication.add(name, data)
+        spooled = list(publication.spooled)
+        os.kill(spool.process.pid, signal.SIGCONT)
+        stats, _ = publication.commit()
+    finally:
+        resume.cancel()
+    assert 0 < len(spooled) < 10  # the helper took the first batch; the build made the rest
+    assert files(out) == pages
+    assert stats == {name: stat_of(out / name) for name in pages}
+    back = tmp_path / ".podfeed-back-public"
+    assert all((back / n).stat().st_ino == (out / n).stat().st_ino for n in pages)

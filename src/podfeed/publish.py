@@ -83,8 +83,7 @@ class Publication:
         back, self.marker = back_buffer(out), _marker(out)
         self.fresh = not out.is_dir() or not live
         # A fresh site's back buffer, made by the spool's helper as the site is written.
-        self.back_root: str | None = None
-        self.back_folders: set[str] = {""}
+        self.back: _Folders | None = None
         if self.fresh:
             shutil.rmtree(back, ignore_errors=True)
             self.marker.unlink(missing_ok=True)
@@ -95,7 +94,7 @@ class Publication:
                 self.marker.touch()
                 back.mkdir(mode=_folder_mode())
                 back.chmod(_folder_mode())
-                self.back_root = str(back)
+                self.back = _Folders(back, [""])
         elif self.marker.exists() or back_names is None or not back.is_dir():
             shutil.rmtree(back, ignore_errors=True)
             back.mkdir(mode=_folder_mode())
@@ -107,15 +106,18 @@ class Publication:
         if not self.fresh:
             self.marker.touch()
         self.present = back_names
-        self.folders = {n.rpartition("/")[0] for n in back_names} | {""}
-        # With a `spool`, its helper process makes the files, in the same order.
+        self.folders = _Folders(self.root, {"", *(n.rpartition("/")[0] for n in back_names)})
+        # With a `spool`, its helper process makes the files, in the same order; when it
+        # has more queued than it is doing, this process makes the next ones itself.
         self.spool = spool
         self.spooled: list[str] = []  # the names the helper writes, in order
 
     def add(self, name: str, data: Data) -> None:
         check_name(name, self.stats, self.out)
         spool = self.spool
-        target = _folder_for(self.root, name, self.folders, spool)
+        if spool is not None and spool.behind():
+            spool = None  # the helper has enough to do: this process makes this one
+        target = self.folders.path(name, spool)
         present = name in self.present
         if isinstance(data, Unchanged):
             known = self.live.get(name)
@@ -136,14 +138,14 @@ class Publication:
             spool.write(target, data)
             self.spooled.append(name)
             self.stats[name] = None  # known at `commit`
-            if self.back_root is not None:  # the same file, in the back buffer too
-                spool.link_or_copy(
-                    target, _folder_for(self.back_root, name, self.back_folders, spool), False
-                )
+            if self.back is not None:  # the same file, in the back buffer too
+                spool.link_or_copy(target, self.back.path(name, spool), False)
             return
         if present:
             os.unlink(target)
         self.stats[name] = write_output(target, data)
+        if self.back is not None:
+            link_or_copy(target, self.back.path(name), False)
 
     def commit(self) -> tuple[dict[str, Stat], frozenset[str] | None]:
         """Swap the new site in; returns the stat of every file and the back buffer's names."""
@@ -153,12 +155,11 @@ class Publication:
         if self.fresh:
             _swap(self.root, self.out)
             # The first back buffer: links to every file, so the next edit patches it.
-            if self.back_root is None:  # not made by the spool already
-                back, folders = back_buffer(self.out), set[str]()
+            if self.back is None:  # not made as the site was written
+                back = _Folders(back_buffer(self.out))
                 self.marker.touch()
                 for name in self.stats:
-                    _folder_for(back, name, folders)
-                    link_or_copy(os.path.join(self.out, name), os.path.join(back, name), False)
+                    link_or_copy(os.path.join(self.out, name), back.path(name), False)
             self.written.clear()  # the back buffer is the site itself
             return self.stats, frozenset(self.stats)
         stale = self.present - self.stats.keys()
@@ -196,16 +197,16 @@ def patch(
     if not changes.keys() <= live.keys():
         raise ValueError("patch only replaces files the site has")
     marker.touch()
-    folders: set[str] = set()
+    folders = _Folders(back)
     for name in (written | (live.keys() - back_names)) - changes.keys():
-        link_or_copy(os.path.join(out, name), _folder_for(back, name, folders), True)
+        link_or_copy(os.path.join(out, name), folders.path(name), True)
     stale = back_names - live.keys()
     for name in stale:
         (back / name).unlink(missing_ok=True)
     _remove_empty_folders(back, stale)
     stats = dict(live)
     for name, data in changes.items():
-        target = _folder_for(back, name, folders)
+        target = folders.path(name)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(target)
         stats[name] = write_output(target, data)
@@ -224,18 +225,28 @@ def _swap_in(back: Path, out: Path, live: dict[str, Stat]) -> frozenset[str] | N
     return None
 
 
-def _folder_for(root: str | Path, name: str, made: set[str], spool: Spool | None = None) -> str:
-    """The path of output `name` under `root`, its folder made (by `spool`, if given)
-    unless in `made`."""
-    parent = name.rpartition("/")[0]
-    if parent not in made:
-        folder = os.path.join(root, parent)
-        if spool:
-            spool.makedirs(folder)
-        else:
-            os.makedirs(folder, exist_ok=True)
-        made.add(parent)
-    return os.path.join(root, name)
+class _Folders:
+    """The folders of a tree being written: those known to exist (`existing`, or made by
+    this process) and those queued for the spool's helper, which exist for the ops queued
+    after them."""
+
+    def __init__(self, root: str | Path, existing: Iterable[str] = ()) -> None:
+        self.root = str(root)
+        self.here = set(existing)
+        self.queued: set[str] = set()
+
+    def path(self, name: str, spool: Spool | None = None) -> str:
+        """The path of output `name`, its folder made (by `spool`'s helper, if given)."""
+        parent = name.rpartition("/")[0]
+        if parent not in self.here:
+            folder = os.path.join(self.root, parent)
+            if spool is None:
+                os.makedirs(folder, exist_ok=True)
+                self.here.add(parent)
+            elif parent not in self.queued:
+                spool.makedirs(folder)
+                self.queued.add(parent)
+        return os.path.join(self.root, name)
 
 
 def settled(out: Path) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import array
 import contextlib
+import functools
 import os
 import pickle
 import struct
@@ -36,6 +37,7 @@ MIN_EPISODES = 300
 MIN_FILES = 1000
 _BATCH_BYTES = 1 << 18  # ops are sent in batches of about this size
 _BATCH_OPS = 256
+_PIPE_BYTES = 1 << 20  # Linux's default limit for a pipe's size
 _HEADER = struct.Struct("<Q")
 
 Op = tuple[Any, ...]
@@ -54,6 +56,27 @@ class Spool:
         )
         self.ops: list[Op] = []
         self.size = 0
+        # A pipe that holds a few batches, so that sending one seldom waits; the helper
+        # counts as behind when a whole batch waits in it while it works on another.
+        import fcntl  # Linux only, as the spool
+        import termios
+
+        self.pipe = self.process.stdin.fileno()  # type: ignore[union-attr]
+        with contextlib.suppress(OSError):  # kept at its size (64 KB) where not allowed
+            fcntl.fcntl(self.pipe, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+        self.behind_at = min(_BATCH_BYTES, fcntl.fcntl(self.pipe, fcntl.F_GETPIPE_SZ) // 2)
+        self.waiting = array.array("i", [0])
+        self._bytes_waiting = functools.partial(fcntl.ioctl, self.pipe, termios.FIONREAD)
+
+    def behind(self) -> bool:
+        """Whether the helper has a batch of writes waiting besides the one it is doing: a
+        build that made the next file itself would not wait for it (on a disk where making
+        a file takes the kernel long, the helper cannot keep up with the rendering)."""
+        try:
+            self._bytes_waiting(self.waiting)
+        except OSError:
+            return False
+        return self.waiting[0] >= self.behind_at
 
     def makedirs(self, path: str) -> None:
         self._add(("makedirs", path))
