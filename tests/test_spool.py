@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -175,26 +176,67 @@ def test_a_helper_that_dies_is_reported(tmp_path: Path) -> None:
         spool.finish()
 
 
+def _with_a_stuck_helper(out: Path, add: Callable[[Spool], publish.Publication]) -> Any:
+    """`add(spool)` with the spool's helper stopped (a helper stuck in a slow write), then
+    the helper let go and the publication committed: its stats and back names, and the
+    names queued for the helper."""
+    spool = Spool(out)
+    os.kill(spool.process.pid, signal.SIGSTOP)
+    resume = threading.Timer(20, os.kill, (spool.process.pid, signal.SIGCONT))
+    resume.start()  # a build that waited for it would wait this long, not for ever
+    try:
+        publication = add(spool)
+        spooled = list(publication.spooled)
+        os.kill(spool.process.pid, signal.SIGCONT)
+        return (*publication.commit(), spooled)
+    finally:
+        resume.cancel()
+
+
 def test_a_helper_that_falls_behind_is_helped(tmp_path: Path) -> None:
     """While the helper has a batch waiting, the build makes the next files itself (on a
     slow disk it would otherwise wait): the same files, stats and back buffer."""
     out = tmp_path / "public"
-    spool = Spool(out)
-    os.kill(spool.process.pid, signal.SIGSTOP)  # a helper stuck in a slow write
-    resume = threading.Timer(20, os.kill, (spool.process.pid, signal.SIGCONT))
-    resume.start()  # a build that waited for it would wait this long, not for ever
-    try:
+    pages = {f"episodes/{n}/index.html": bytes([n]) * 100_000 for n in range(40)}
+
+    def add(spool: Spool) -> publish.Publication:
         publication = publish.Publication(out, {}, None, spool)
-        pages = {f"episodes/{n}/index.html": bytes([n]) * 100_000 for n in range(40)}
         for name, data in pages.items():
             publication.add(name, data)
-        spooled = list(publication.spooled)
-        os.kill(spool.process.pid, signal.SIGCONT)
-        stats, _ = publication.commit()
-    finally:
-        resume.cancel()
+        return publication
+
+    stats, _, spooled = _with_a_stuck_helper(out, add)
     assert 0 < len(spooled) < 10  # the helper took the first batch; the build made the rest
     assert files(out) == pages
     assert stats == {name: stat_of(out / name) for name in pages}
     back = tmp_path / ".podfeed-back-public"
     assert all((back / n).stat().st_ino == (out / n).stat().st_ino for n in pages)
+
+
+def test_a_helper_that_falls_behind_in_a_rebuild_is_helped(tmp_path: Path) -> None:
+    """The same into the back buffer of a site built before: files kept (linked), files
+    given new bytes over old ones, a new folder, a file gone."""
+    out = tmp_path / "public"
+    old = {f"episodes/{n}/index.html": bytes([n]) * 100_000 for n in range(40)}
+    old["feed.xml"] = b"<rss/>"  # a site podfeed wrote, as the folder's check wants
+    first = publish.Publication(out, {}, None)
+    for name, data in old.items():
+        first.add(name, data)
+    live, back_names = first.commit()
+    new = {name: data[:50_000] if n % 3 else data for n, (name, data) in enumerate(old.items())}
+    del new["episodes/39/index.html"]
+    new["episodes/40/index.html"] = b"new episode"
+    new["feed.xml"] = old["feed.xml"]
+
+    def add(spool: Spool) -> publish.Publication:
+        publication = publish.Publication(out, live, back_names, spool)
+        for n, (name, data) in enumerate(new.items()):
+            publication.add(name, data if n % 3 or n == 39 else publish.UNCHANGED)
+        return publication
+
+    stats, back_names, spooled = _with_a_stuck_helper(out, add)
+    assert 0 < len(spooled) < 10
+    assert files(out) == new
+    assert stats == {name: stat_of(out / name) for name in new}
+    assert back_names == frozenset(old)  # the old site, now the back buffer
+    assert files(tmp_path / ".podfeed-back-public") == old
