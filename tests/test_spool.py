@@ -17,7 +17,7 @@ import pytest
 from podfeed import pipeline, publish
 from podfeed.build import build
 from podfeed.files import stat_of
-from podfeed.spool import Spool
+from podfeed.spool import _BATCH_BYTES, Spool
 from test_incremental import edit_notes, edit_template, files
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the spool is Linux only")
@@ -181,6 +181,9 @@ def _with_a_stuck_helper(out: Path, add: Callable[[Spool], publish.Publication])
     the helper let go and the publication committed: its stats and back names, and the
     names queued for the helper."""
     spool = Spool(out)
+    if spool.behind_at < _BATCH_BYTES:  # a pipe of 64 KB: a batch would wait for the helper
+        spool.abort()
+        pytest.skip("this system does not let a pipe grow to 1 MB (fs.pipe-max-size)")
     os.kill(spool.process.pid, signal.SIGSTOP)
     resume = threading.Timer(20, os.kill, (spool.process.pid, signal.SIGCONT))
     resume.start()  # a build that waited for it would wait this long, not for ever
