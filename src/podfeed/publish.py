@@ -82,7 +82,8 @@ class Publication:
         self.written: set[str] = set()  # names given new bytes, not linked from `out`
         back, self.marker = back_buffer(out), _marker(out)
         self.fresh = not out.is_dir() or not live
-        # A fresh site's back buffer, made by the spool's helper as the site is written.
+        # A fresh site's back buffer, linked as the site is written (by the spool's helper,
+        # or by this process for the files it makes itself).
         self.back: _Folders | None = None
         if self.fresh:
             shutil.rmtree(back, ignore_errors=True)

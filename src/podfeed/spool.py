@@ -61,22 +61,22 @@ class Spool:
         import fcntl  # Linux only, as the spool
         import termios
 
-        self.pipe = self.process.stdin.fileno()  # type: ignore[union-attr]
+        pipe = self.process.stdin.fileno()  # type: ignore[union-attr]
         with contextlib.suppress(OSError):  # kept at its size (64 KB) where not allowed
-            fcntl.fcntl(self.pipe, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
-        self.behind_at = min(_BATCH_BYTES, fcntl.fcntl(self.pipe, fcntl.F_GETPIPE_SZ) // 2)
-        self.waiting = array.array("i", [0])
-        self._bytes_waiting = functools.partial(fcntl.ioctl, self.pipe, termios.FIONREAD)
+            fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+        self.behind_at = min(_BATCH_BYTES, fcntl.fcntl(pipe, fcntl.F_GETPIPE_SZ) // 2)
+        self._waiting = array.array("i", [0])
+        self._bytes_waiting = functools.partial(fcntl.ioctl, pipe, termios.FIONREAD)
 
     def behind(self) -> bool:
         """Whether the helper has a batch of writes waiting besides the one it is doing: a
         build that made the next file itself would not wait for it (on a disk where making
         a file takes the kernel long, the helper cannot keep up with the rendering)."""
         try:
-            self._bytes_waiting(self.waiting)
+            self._bytes_waiting(self._waiting)
         except OSError:
             return False
-        return self.waiting[0] >= self.behind_at
+        return self._waiting[0] >= self.behind_at
 
     def makedirs(self, path: str) -> None:
         self._add(("makedirs", path))
