@@ -26,12 +26,10 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the spool is Li
 @pytest.fixture
 def writes_in_build(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Spool from the first file on, the helper keeping up (never behind: see the test of
-    a helper that falls behind), no copy of the build making pages (test_aside.py); the
-    files the build's own process wrote."""
+    a helper that falls behind); the files the build's own process wrote."""
     monkeypatch.setattr(pipeline, "MIN_EPISODES", 1)
     monkeypatch.setattr(pipeline, "MIN_FILES", 1)
     monkeypatch.setattr(Spool, "behind", lambda self: False)
-    monkeypatch.setattr(pipeline, "can_fork", lambda: False)  # no copy making pages (aside.py)
     written: list[str] = []
     original = publish.write_output
 

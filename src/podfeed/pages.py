@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import traceback
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
@@ -185,10 +185,6 @@ def _linker(start: str) -> Callable[[str], str]:
     return link
 
 
-# A page to render: its output path, its template, and a function making its context.
-Job = tuple[str, str, Callable[[], dict[str, Any]]]
-
-
 def render_pages(
     site: Site, skip: Collection[str] = (), env: jinja2.Environment | None = None
 ) -> Iterator[tuple[str, bytes]]:
@@ -198,19 +194,12 @@ def render_pages(
     Pages named in `skip` (unchanged since the last build) are neither rendered nor returned.
     """
     env = env or environment(site.content.show.root)
-    jobs = [job for job in page_jobs(site) if job[0] not in skip]
-    yield from render_jobs(env, site, jobs)
-    yield from site_files(site, skip, env)
-
-
-def page_jobs(site: Site) -> list[Job]:
-    """The pages of episodes, people and organisations, and the home page, in order."""
-    jobs: list[Job] = [
+    pages: list[tuple[str, str, Callable[[], dict[str, Any]]]] = [
         ("index.html", "index.html", lambda: {"structured_data": structured.home_data(site)})
     ]
     ordered = site.episodes
     for position, episode in enumerate(ordered):
-        jobs.append(
+        pages.append(
             (
                 site.episode_path(episode) + "index.html",
                 "episode.html",
@@ -223,7 +212,7 @@ def page_jobs(site: Site) -> list[Job]:
             )
         )
     for person in site.featured_people:
-        jobs.append(
+        pages.append(
             (
                 site.person_path(person) + "index.html",
                 "person.html",
@@ -235,7 +224,7 @@ def page_jobs(site: Site) -> list[Job]:
             )
         )
     for organisation in site.featured_organisations:
-        jobs.append(
+        pages.append(
             (
                 site.organisation_path(organisation) + "index.html",
                 "organisation.html",
@@ -247,21 +236,9 @@ def page_jobs(site: Site) -> list[Job]:
                 },
             )
         )
-    return jobs
-
-
-def render_jobs(
-    env: jinja2.Environment, site: Site, jobs: Iterable[Job]
-) -> Iterator[tuple[str, bytes]]:
-    """Each page of `jobs`, rendered when asked for."""
-    for path, template_name, make_context in jobs:
-        yield path, render_page(env, site, path, template_name, make_context())
-
-
-def site_files(
-    site: Site, skip: Collection[str], env: jinja2.Environment
-) -> Iterator[tuple[str, bytes]]:
-    """The 404 page, static files, sitemap and robots.txt, but those named in `skip`."""
+    for path, template_name, make_context in pages:
+        if path not in skip:
+            yield path, render_page(env, site, path, template_name, make_context())
     # Hosts serve the 404 page at whatever address was asked for: links start at the root.
     not_found = {"page_url": None, "structured_data": None, "link": site.root_relative}
     if NOT_FOUND_PATH not in skip:

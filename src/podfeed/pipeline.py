@@ -13,12 +13,9 @@ import sys
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
-from functools import partial
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from podfeed.aside import Aside, Ends, can_fork
 from podfeed.audio import read_audio, read_audio_info
 from podfeed.build import BuildResult, Progress
 from podfeed.cache import TEMPLATES_CACHE, BuildCache, episode_inputs
@@ -32,20 +29,11 @@ from podfeed.content import (
     collect_content,
 )
 from podfeed.delta import outline
-from podfeed.errors import BuildError, ContentError
+from podfeed.errors import ContentError
 from podfeed.feed import render_feed
 from podfeed.incremental import checked_feed, content_key, output_keys
 from podfeed.model import AudioInfo, Content
-from podfeed.pages import (
-    Job,
-    builtin_sources,
-    environment,
-    page_jobs,
-    render_jobs,
-    render_pages,
-    site_files,
-    template_sources,
-)
+from podfeed.pages import builtin_sources, environment, render_pages, template_sources
 from podfeed.publish import UNCHANGED, Publication, Unchanged, settled
 from podfeed.publish import Output as PublishedOutput
 from podfeed.scaffold import placeholder_problems
@@ -53,10 +41,7 @@ from podfeed.schedule import published_episodes
 from podfeed.site import FEED_PATH, Site
 from podfeed.spool import MIN_EPISODES, MIN_FILES, Spool
 from podfeed.validate import validate
-from podfeed.writer import Output, Stat, stat_of, write_site
-
-if TYPE_CHECKING:
-    from jinja2 import Environment
+from podfeed.writer import Output, stat_of, write_site
 
 
 def full_build(
@@ -206,31 +191,15 @@ def cached_build(
         # Pages are written as soon as they are rendered, into a folder beside the site.
         publication = Publication(out, live, state.back_names, spool)
         kept_files = [(name, data) for name, data in made if isinstance(data, Unchanged)]
-        jobs = [job for job in page_jobs(site) if job[0] not in unchanged]
-        mine: Iterable[Job] = jobs
-        files = _by_folder(new)
-        aside = None
-        if publication.fresh and spool is not None and can_fork():
-            # A copy of this process makes pages from the end of the list meanwhile (unless
-            # the system refuses: then this process makes them all, as ever).
-            with contextlib.suppress(OSError):
-                ends = Ends(len(jobs))
-                aside = Aside(partial(_from_the_end, publication, site, env, jobs, ends, files))
-                mine = (jobs[i] for i in ends.front())
-        pages = chain(render_jobs(env, site, mine), site_files(site, unchanged, env))
+        pages = render_pages(site, skip=unchanged, env=env)
         try:
-            made_here = _with_files(pages, files)
-            for name, data in chain(kept_files, made_here, _left(files, aside, publication, out)):
+            for name, data in chain(kept_files, _alternate(pages, new)):
                 if name not in content_keys:  # a page, made just now
                     content_keys[name] = keys.get(name) or content_key(data)
                 unchanged_file = not isinstance(data, Unchanged) and kept(name, content_keys[name])
                 publication.add(name, UNCHANGED if unchanged_file else data)
-            for name in publication.stats.keys() - content_keys.keys():  # pages made aside
-                content_keys[name] = keys[name]
             stats, state.back_names = publication.commit()
         except BaseException:
-            if aside is not None:
-                aside.abort()
             publication.abort()
             raise
         state.written = frozenset(publication.written) if state.back_names is not None else None
@@ -286,57 +255,17 @@ def _entries(folder: Path) -> int:
         return 0
 
 
-def _from_the_end(
-    publication: Publication,
-    site: Site,
-    env: Environment,
-    jobs: list[Job],
-    ends: Ends,
-    files: dict[str, list[PublishedOutput]],
-) -> dict[str, Stat]:
-    """In a copy of the build: the pages of `jobs` taken from the end, each with the
-    `files` of its folder, made here; the stat of each file."""
-    pages = render_jobs(env, site, (jobs[i] for i in ends.back()))
-    return publication.alone(_with_files(pages, files))
-
-
-def _left(
-    files: dict[str, list[PublishedOutput]],
-    aside: Aside[dict[str, Stat]] | None,
-    publication: Publication,
-    out: Path,
+def _alternate(
+    pages: Iterable[PublishedOutput], files: Iterable[PublishedOutput]
 ) -> Iterator[PublishedOutput]:
-    """Once this process has made its pages: what the copy made (`aside`) counted as
-    made, then the `files` left, those in no folder of a page made here or there."""
-    made = {}
-    if aside is not None:
-        try:
-            made = aside.result()
-        except ChildProcessError as error:
-            message = f"the copy of the build making pages beside it stopped ({error})."
-            raise BuildError.single(out, message) from None
-        publication.adopt(made)
-    yield from (file for file in chain.from_iterable(files.values()) if file[0] not in made)
-
-
-def _by_folder(files: Iterable[PublishedOutput]) -> dict[str, list[PublishedOutput]]:
-    """`files` by the folder they go in."""
-    folders: dict[str, list[PublishedOutput]] = {}
-    for name, data in files:
-        folders.setdefault(name.rpartition("/")[0], []).append((name, data))
-    return folders
-
-
-def _with_files(
-    pages: Iterable[PublishedOutput], files: dict[str, list[PublishedOutput]]
-) -> Iterator[PublishedOutput]:
-    """Each page as it is rendered, then the `files` of its folder (taken out of `files`):
-    an episode's audio, chapters and transcripts follow its page. Copying an audio file
+    """Each page as it is rendered, then one of `files`, in turn: copying an audio file
     takes the spool's helper about as long as rendering a page takes the build, so
     neither waits for the other (all the copies first made the build wait 3 s at 10k)."""
-    for name, data in pages:
-        yield name, data
-        yield from files.pop(name.rpartition("/")[0], ())
+    rest = iter(files)
+    for page in pages:
+        yield page
+        yield from islice(rest, 1)
+    yield from rest
 
 
 def build_inputs(root: Path, content: Content, cache: BuildCache) -> list[Path]:

@@ -148,23 +148,6 @@ class Publication:
         if self.back is not None:
             link_or_copy(target, self.back.path(name), False)
 
-    def alone(self, outputs: Iterable[tuple[str, Data]]) -> dict[str, Stat]:
-        """In a copy of the build (aside.py): make `outputs` in this process, not by the
-        spool's helper; the stat of each, for the build to `adopt`."""
-        self.spool = None
-        made = {}
-        for name, data in outputs:
-            self.add(name, data)
-            made[name] = self.stats[name]
-        return made
-
-    def adopt(self, stats: dict[str, Stat]) -> None:
-        """Count files a copy of the build made (`alone`) as made here."""
-        for name, stat in stats.items():
-            check_name(name, self.stats, self.out)
-            self.stats[name] = stat
-            self.written.add(name)
-
     def commit(self) -> tuple[dict[str, Stat], frozenset[str] | None]:
         """Swap the new site in; returns the stat of every file and the back buffer's names."""
         if self.spool:
