@@ -186,12 +186,16 @@ def _linker(start: str) -> Callable[[str], str]:
 
 
 def render_pages(
-    site: Site, skip: Collection[str] = (), env: jinja2.Environment | None = None
+    site: Site,
+    skip: Collection[str] = (),
+    env: jinja2.Environment | None = None,
+    notes: Callable[[str], str] = notes_html,
 ) -> Iterator[tuple[str, bytes]]:
     """Every HTML page, static file and discovery file of the website, as (path, bytes),
     each rendered only when asked for, so a build need not hold them all.
 
     Pages named in `skip` (unchanged since the last build) are neither rendered nor returned.
+    `notes` makes an episode's notes HTML (notes_html, or a helper's answers: notesahead.py).
     """
     env = env or environment(site.content.show.root)
     pages: list[tuple[str, str, Callable[[], dict[str, Any]]]] = [
@@ -208,6 +212,7 @@ def render_pages(
                     episode,
                     newer=ordered[position - 1] if position > 0 else None,
                     older=ordered[position + 1] if position + 1 < len(ordered) else None,
+                    notes=notes,
                 ),
             )
         )
@@ -251,13 +256,23 @@ def render_pages(
     yield "robots.txt", structured.robots(site)
 
 
+def episode_notes(site: Site, skip: Collection[str] = ()) -> list[str]:
+    """The notes (Markdown) of the episode pages `render_pages` renders, in its order."""
+    pages = ((site.episode_path(e) + "index.html", e.notes_markdown) for e in site.episodes)
+    return [notes for path, notes in pages if path not in skip]
+
+
 def episode_context(
-    site: Site, episode: Episode, newer: Episode | None, older: Episode | None
+    site: Site,
+    episode: Episode,
+    newer: Episode | None,
+    older: Episode | None,
+    notes: Callable[[str], str] = notes_html,
 ) -> dict[str, Any]:
     """What episode.html is given; `newer` and `older` are its neighbours in site order."""
     return {
         "episode": episode,
-        "notes": notes_html(episode.notes_markdown),
+        "notes": notes(episode.notes_markdown),
         "transcript": transcript_sections(episode, site.content.show.language),
         "newer": newer,
         "older": older,

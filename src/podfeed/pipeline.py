@@ -32,8 +32,16 @@ from podfeed.delta import outline
 from podfeed.errors import ContentError
 from podfeed.feed import render_feed
 from podfeed.incremental import checked_feed, content_key, output_keys
+from podfeed.markup import notes_html
 from podfeed.model import AudioInfo, Content
-from podfeed.pages import builtin_sources, environment, render_pages, template_sources
+from podfeed.notesahead import MIN_PAGES, NotesAhead
+from podfeed.pages import (
+    builtin_sources,
+    environment,
+    episode_notes,
+    render_pages,
+    template_sources,
+)
 from podfeed.publish import UNCHANGED, Publication, Unchanged, settled
 from podfeed.publish import Output as PublishedOutput
 from podfeed.scaffold import placeholder_problems
@@ -191,7 +199,10 @@ def cached_build(
         # Pages are written as soon as they are rendered, into a folder beside the site.
         publication = Publication(out, live, state.back_names, spool)
         kept_files = [(name, data) for name, data in made if isinstance(data, Unchanged)]
-        pages = render_pages(site, skip=unchanged, env=env)
+        ahead = _notes_ahead(episode_notes(site, skip=unchanged))
+        pages = render_pages(
+            site, skip=unchanged, env=env, notes=ahead.html if ahead else notes_html
+        )
         try:
             for name, data in chain(kept_files, _alternate(pages, new)):
                 if name not in content_keys:  # a page, made just now
@@ -202,6 +213,9 @@ def cached_build(
         except BaseException:
             publication.abort()
             raise
+        finally:
+            if ahead is not None:
+                ahead.stop()
         state.written = frozenset(publication.written) if state.back_names is not None else None
         # With podfeed's own templates, the next edit inside an episode can be redone alone.
         stock = all(builtin.get(name) == source for name, source in templates.items())
@@ -246,6 +260,16 @@ def _spool(root: Path, out: Path) -> Iterator[Spool | None]:
     finally:
         if spool is not None:
             spool.abort()  # gone already, unless the build failed
+
+
+def _notes_ahead(notes: list[str]) -> NotesAhead | None:
+    """For many pages to render, a helper making their notes' HTML (notesahead.py)."""
+    if sys.platform != "linux" or len(notes) < MIN_PAGES:
+        return None
+    try:
+        return NotesAhead(notes)
+    except OSError:  # no helper: this process makes them, as ever
+        return None
 
 
 def _entries(folder: Path) -> int:

@@ -15,9 +15,7 @@ everything when the helper fails: it only ever saves time.
 from __future__ import annotations
 
 import os
-import pickle
 import select
-import struct
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -26,7 +24,7 @@ from typing import BinaryIO
 
 from podfeed.errors import Problem
 from podfeed.model import AudioInfo
-from podfeed.spool import die_with
+from podfeed.spool import die_with, read_message, send_message
 from podfeed.writer import Stat, stat_of
 
 # Fewer episode folders than this are read in the build's own process: a helper costs
@@ -37,7 +35,6 @@ MIN_FOLDERS = 64
 Answer = tuple[Stat, AudioInfo | tuple[Problem, ...]]
 
 
-_HEADER = struct.Struct("<Q")
 _CHUNK = 128  # files the helper reads between two answers
 
 
@@ -84,17 +81,12 @@ class ReadAhead:
 
     def _receive(self) -> None:
         """The helper's next batch of answers (blocking); at its end, or if it fails, done."""
-        stream = self.process.stdout
-        assert stream is not None
-        try:
-            header = stream.read(_HEADER.size)
-            if len(header) == _HEADER.size:
-                batch = pickle.loads(stream.read(_HEADER.unpack(header)[0]))
-                for key, value in batch.items():
-                    self.answers.setdefault(key, value)
-                return
-        except (pickle.UnpicklingError, EOFError, ValueError, OSError):
-            pass
+        assert self.process.stdout is not None
+        batch = read_message(self.process.stdout)
+        if isinstance(batch, dict):
+            for key, value in batch.items():
+                self.answers.setdefault(key, value)
+            return
         self.stop()
 
     def stop(self) -> None:
@@ -140,12 +132,11 @@ def _serve(episodes: Path, replies: BinaryIO) -> None:
     import queue
     import threading
 
-    batches: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    batches: queue.SimpleQueue[dict[str, Answer] | None] = queue.SimpleQueue()
 
     def write() -> None:
-        while (data := batches.get()) is not None:
-            replies.write(_HEADER.pack(len(data)) + data)
-            replies.flush()
+        while (batch := batches.get()) is not None:
+            send_message(replies, batch)
 
     writer = threading.Thread(target=write)
     writer.start()
@@ -154,10 +145,10 @@ def _serve(episodes: Path, replies: BinaryIO) -> None:
         for path, answer in read_ahead(episodes):
             batch[path] = answer
             if len(batch) == _CHUNK:
-                batches.put(pickle.dumps(batch))
+                batches.put(batch)
                 batch = {}
         if batch:
-            batches.put(pickle.dumps(batch))
+            batches.put(batch)
     finally:
         batches.put(None)
         writer.join()

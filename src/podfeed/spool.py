@@ -21,7 +21,7 @@ import pickle
 import struct
 import subprocess
 import sys
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from podfeed.files import Stat, link_or_copy, make_file, stat_of
 
@@ -220,6 +220,25 @@ def _receive(
         made = stat_of(target)
         stats.extend(made if made is not None and len(made) == 3 else (-1, -1, -1))
     return failure
+
+
+def send_message(stream: IO[bytes], value: Any) -> None:
+    """`value`, pickled after its length: one message on a helper's pipe."""
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def read_message(stream: IO[bytes]) -> Any:
+    """The next message on a helper's pipe (waiting for it); None at the pipe's end, or
+    when the message is cut short."""
+    try:
+        header = stream.read(_HEADER.size)
+        if len(header) == _HEADER.size:
+            return pickle.loads(stream.read(_HEADER.unpack(header)[0]))
+    except (pickle.UnpicklingError, EOFError, ValueError, OSError):
+        pass
+    return None
 
 
 def die_with(parent: int) -> None:

@@ -1,0 +1,105 @@
+"""A big build takes its pages' notes HTML from a helper process (notesahead.py): the same
+HTML, whether the helper answers, is asked out of order, or dies."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from podfeed import notesahead, pipeline
+from podfeed.build import build
+from podfeed.markup import notes_html
+from podfeed.notesahead import _BATCH, NotesAhead
+from test_incremental import files
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the helper is Linux only")
+
+NOTES = [
+    f"Episode {n} with [a link](https://example.org/{n}).\n\n## Part {n}\n\n- one\n- *two*\n"
+    f"\n<script>alert({n})</script>\n\n| a | b |\n|---|---|\n| {n} | x |\n"
+    for n in range(3 * _BATCH + 5)
+]
+
+
+@pytest.fixture
+def made_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The notes the build's own process made into HTML (the helper has its own module)."""
+    made: list[str] = []
+
+    def spy(markdown: str) -> str:
+        made.append(markdown)
+        return notes_html(markdown)
+
+    monkeypatch.setattr(notesahead, "notes_html", spy)
+    return made
+
+
+def test_the_helper_makes_the_notes_in_order(made_here: list[str]) -> None:
+    ahead = NotesAhead(NOTES)
+    try:
+        assert [ahead.html(markdown) for markdown in NOTES] == [notes_html(n) for n in NOTES]
+    finally:
+        ahead.stop()
+    assert made_here == []
+    assert ahead.process.returncode is not None and not ahead.sender.is_alive()
+
+
+def test_notes_asked_out_of_order_are_made_here(made_here: list[str]) -> None:
+    ahead = NotesAhead(NOTES)
+    try:
+        assert ahead.html(NOTES[0]) == notes_html(NOTES[0])
+        assert ahead.html(NOTES[2]) == notes_html(NOTES[2])  # NOTES[1] was due
+        assert ahead.html("Not *given* to the helper") == notes_html("Not *given* to the helper")
+        assert ahead.html(NOTES[1]) == notes_html(NOTES[1])  # back in order: the helper's
+    finally:
+        ahead.stop()
+    assert made_here == [NOTES[2], "Not *given* to the helper"]
+
+
+def test_a_helper_that_dies_leaves_the_notes_to_the_build(made_here: list[str]) -> None:
+    many = (
+        NOTES * 100
+    )  # more HTML (3 MB) than the pipe back holds: some is left to make at the kill
+    ahead = NotesAhead(many)
+    try:
+        assert ahead.html(many[0]) == notes_html(many[0])
+        os.kill(ahead.process.pid, signal.SIGKILL)
+        ahead.process.wait()
+        answers = [ahead.html(markdown) for markdown in many[1:]]
+    finally:
+        ahead.stop()
+    assert answers == [notes_html(n) for n in many[1:]]
+    # What was in the pipe when it died still came from it; the rest was made here.
+    assert 0 < len(made_here) < len(many) - 1
+    assert made_here == many[len(many) - len(made_here) :]
+
+
+def test_stopping_early_ends_the_helper_and_its_sender() -> None:
+    many = NOTES * 200  # more than the pipes hold: the helper and the sender wait
+    ahead = NotesAhead(many)
+    assert ahead.html(many[0]) == notes_html(many[0])
+    ahead.stop()
+    assert ahead.process.returncode is not None
+    assert not ahead.sender.is_alive()
+    assert ahead.html(many[1]) == notes_html(many[1])  # made here once stopped
+
+
+def test_a_build_with_the_helper_makes_the_same_site(
+    bundled_show: Path, tmp_path: Path, made_here: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(notesahead, "MIN_PAGES", 1)
+    monkeypatch.setattr(pipeline, "MIN_PAGES", 1)
+    started: list[NotesAhead] = []
+    monkeypatch.setattr(
+        pipeline, "NotesAhead", lambda notes: started.append(NotesAhead(notes)) or started[-1]
+    )
+    build(bundled_show)
+    assert len(started) == 1 and len(started[0].notes) == 4
+    assert started[0].process.returncode is not None  # stopped with the build
+    assert made_here == []  # every page's notes came from the helper
+    build(bundled_show, tmp_path / "plain", cached=False)
+    assert files(bundled_show / "public") == files(tmp_path / "plain")
