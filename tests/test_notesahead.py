@@ -25,6 +25,12 @@ NOTES = [
 ]
 
 
+def started(notes: list[str]) -> NotesAhead:
+    ahead = NotesAhead()
+    ahead.give(notes)
+    return ahead
+
+
 @pytest.fixture
 def made_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The notes the build's own process made into HTML (the helper has its own module)."""
@@ -39,7 +45,7 @@ def made_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_the_helper_makes_the_notes_in_order(made_here: list[str]) -> None:
-    ahead = NotesAhead(NOTES)
+    ahead = started(NOTES)
     try:
         assert [ahead.html(markdown) for markdown in NOTES] == [notes_html(n) for n in NOTES]
     finally:
@@ -49,7 +55,7 @@ def test_the_helper_makes_the_notes_in_order(made_here: list[str]) -> None:
 
 
 def test_notes_asked_out_of_order_are_made_here(made_here: list[str]) -> None:
-    ahead = NotesAhead(NOTES)
+    ahead = started(NOTES)
     try:
         assert ahead.html(NOTES[0]) == notes_html(NOTES[0])
         assert ahead.html(NOTES[2]) == notes_html(NOTES[2])  # NOTES[1] was due
@@ -64,7 +70,7 @@ def test_a_helper_that_dies_leaves_the_notes_to_the_build(made_here: list[str]) 
     many = (
         NOTES * 100
     )  # more HTML (3 MB) than the pipe back holds: some is left to make at the kill
-    ahead = NotesAhead(many)
+    ahead = started(many)
     try:
         assert ahead.html(many[0]) == notes_html(many[0])
         os.kill(ahead.process.pid, signal.SIGKILL)
@@ -80,7 +86,7 @@ def test_a_helper_that_dies_leaves_the_notes_to_the_build(made_here: list[str]) 
 
 def test_stopping_early_ends_the_helper_and_its_sender() -> None:
     many = NOTES * 200  # more than the pipes hold: the helper and the sender wait
-    ahead = NotesAhead(many)
+    ahead = started(many)
     assert ahead.html(many[0]) == notes_html(many[0])
     ahead.stop()
     assert ahead.process.returncode is not None
@@ -88,18 +94,37 @@ def test_stopping_early_ends_the_helper_and_its_sender() -> None:
     assert ahead.html(many[1]) == notes_html(many[1])  # made here once stopped
 
 
+def test_a_helper_never_given_notes_stops(made_here: list[str]) -> None:
+    ahead = NotesAhead()
+    assert ahead.html(NOTES[0]) == notes_html(NOTES[0])
+    ahead.stop()
+    ahead.stop()
+    assert ahead.process.returncode is not None
+    assert made_here == [NOTES[0]]
+
+
 def test_a_build_with_the_helper_makes_the_same_site(
     bundled_show: Path, tmp_path: Path, made_here: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(notesahead, "MIN_PAGES", 1)
+    monkeypatch.setattr(pipeline, "MIN_EPISODES", 1)  # a big show: the helper starts
     monkeypatch.setattr(pipeline, "MIN_PAGES", 1)
-    started: list[NotesAhead] = []
-    monkeypatch.setattr(
-        pipeline, "NotesAhead", lambda notes: started.append(NotesAhead(notes)) or started[-1]
-    )
+    helpers: list[NotesAhead] = []
+    monkeypatch.setattr(pipeline, "NotesAhead", lambda: helpers.append(NotesAhead()) or helpers[-1])
     build(bundled_show)
-    assert len(started) == 1 and len(started[0].notes) == 4
-    assert started[0].process.returncode is not None  # stopped with the build
+    assert len(helpers) == 1 and len(helpers[0].notes) == 4
+    assert helpers[0].process.returncode is not None  # stopped with the build
     assert made_here == []  # every page's notes came from the helper
     build(bundled_show, tmp_path / "plain", cached=False)
     assert files(bundled_show / "public") == files(tmp_path / "plain")
+
+
+def test_a_build_with_few_pages_stops_the_helper_before_them(
+    bundled_show: Path, made_here: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "MIN_EPISODES", 1)
+    helpers: list[NotesAhead] = []
+    monkeypatch.setattr(pipeline, "NotesAhead", lambda: helpers.append(NotesAhead()) or helpers[-1])
+    build(bundled_show)  # 4 pages, fewer than MIN_PAGES
+    assert len(helpers) == 1 and helpers[0].notes == ()
+    assert helpers[0].process.returncode is not None
+    assert len(made_here) == 4

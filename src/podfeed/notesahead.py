@@ -28,17 +28,19 @@ from podfeed.markup import notes_html
 from podfeed.spool import die_with, read_message, send_message
 
 # Fewer pages than this make their notes in the build's process: a helper costs about
-# 0.05 s and 13 MB.
+# 0.05 s and 13 MB. It is started at the start of a build of a big show (spool.MIN_EPISODES),
+# while the build is small: until it has started it shares the build's memory, and counts
+# as being as big.
 MIN_PAGES = 300
 _BATCH = 32  # notes sent, and their HTML sent back, this many at a time
 _PIPE_BYTES = 1 << 20  # Linux's default limit for a pipe's size: a few hundred notes ahead
 
 
 class NotesAhead:
-    """The helper, given `notes` (Markdown) in the order their pages will ask for them."""
+    """The helper, started early (see pipeline.cached_build), then `given` the notes
+    (Markdown) in the order their pages will ask for them."""
 
-    def __init__(self, notes: Sequence[str]) -> None:
-        self.notes = notes
+    def __init__(self) -> None:
         # -P: the current folder (the show's) cannot shadow a module of the helper's.
         self.process = subprocess.Popen(
             [sys.executable, "-P", "-m", "podfeed.notesahead", str(os.getpid())],
@@ -50,10 +52,16 @@ class NotesAhead:
         for pipe in (self.process.stdin, self.process.stdout):
             with contextlib.suppress(OSError):  # kept at its size (64 KB) where not allowed
                 fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)  # type: ignore[union-attr]
+        self.notes: Sequence[str] = ()
         self.asked = 0  # notes whose HTML the build has taken
         self.batch: list[str | None] = []  # the helper's last answer, from `taken` on
         self.taken = 0
         self.done = False  # the helper has failed or was stopped: no more answers
+        self.sender: threading.Thread | None = None
+
+    def give(self, notes: Sequence[str]) -> None:
+        """The notes to make, in the order `html` will be asked for them."""
+        self.notes = notes
         # A thread sends the notes: the helper answers in turn, and the build reads the
         # answers only as it renders, so a single thread writing all would wait forever.
         self.sender = threading.Thread(target=self._send, daemon=True)
@@ -71,12 +79,16 @@ class NotesAhead:
 
     def stop(self) -> None:
         """Not needed any more: the helper ends, if it still runs, and so does the thread
-        sending to it."""
+        sending to it. Stopping twice does no harm."""
         self.done = True
         if self.process.returncode is None:
             self.process.kill()
             self.process.wait()
-        self.sender.join()
+        if self.sender is not None:
+            self.sender.join()
+        else:  # never given any: the pipe the sender closes
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()  # type: ignore[union-attr]
         assert self.process.stdout is not None
         self.process.stdout.close()
 

@@ -155,7 +155,11 @@ def cached_build(
     settings: str,
 ) -> BuildResult:
     """`build`, redoing only what changed since the last build into `out`."""
-    with _spool(root, out) as spool:
+    # A big show's helpers start now, while this process is small: for the moment a
+    # process takes to start, it shares the memory of the one that started it, and counts
+    # as being as big.
+    big = sys.platform == "linux" and _entries(root / EPISODES_DIR) >= MIN_EPISODES
+    with _spool(out, big) as spool, _notes_ahead(big) as ahead:
         cache.load_records()
         state = cache.state
         content = gather(
@@ -199,7 +203,12 @@ def cached_build(
         # Pages are written as soon as they are rendered, into a folder beside the site.
         publication = Publication(out, live, state.back_names, spool)
         kept_files = [(name, data) for name, data in made if isinstance(data, Unchanged)]
-        ahead = _notes_ahead(episode_notes(site, skip=unchanged))
+        if ahead is not None:
+            notes = episode_notes(site, skip=unchanged)
+            if len(notes) >= MIN_PAGES:
+                ahead.give(notes)
+            else:
+                ahead.stop()  # too few pages for it to pay: its memory back now
         pages = render_pages(
             site, skip=unchanged, env=env, notes=ahead.html if ahead else notes_html
         )
@@ -246,13 +255,11 @@ def cached_build(
 
 
 @contextlib.contextmanager
-def _spool(root: Path, out: Path) -> Iterator[Spool | None]:
-    """For a big show, a helper process to write the files (spool.py), started now while
-    this process is small: for the moment a process takes to start, it shares the memory
-    of the one that started it, and counts as being as big. Stopped at the end, if the
-    build has not done so."""
+def _spool(out: Path, big: bool) -> Iterator[Spool | None]:
+    """For a `big` show, a helper process to write the files (spool.py); stopped at the
+    end, if the build has not done so."""
     spool = None
-    if sys.platform == "linux" and _entries(root / EPISODES_DIR) >= MIN_EPISODES:
+    if big:
         with contextlib.suppress(OSError):  # no helper: this process writes, as ever
             spool = Spool(out)
     try:
@@ -262,14 +269,19 @@ def _spool(root: Path, out: Path) -> Iterator[Spool | None]:
             spool.abort()  # gone already, unless the build failed
 
 
-def _notes_ahead(notes: list[str]) -> NotesAhead | None:
-    """For many pages to render, a helper making their notes' HTML (notesahead.py)."""
-    if sys.platform != "linux" or len(notes) < MIN_PAGES:
-        return None
+@contextlib.contextmanager
+def _notes_ahead(big: bool) -> Iterator[NotesAhead | None]:
+    """For a `big` show, a helper making the pages' notes HTML (notesahead.py); stopped
+    at the end at the latest."""
+    ahead = None
+    if big:
+        with contextlib.suppress(OSError):  # no helper: this process makes them, as ever
+            ahead = NotesAhead()
     try:
-        return NotesAhead(notes)
-    except OSError:  # no helper: this process makes them, as ever
-        return None
+        yield ahead
+    finally:
+        if ahead is not None:
+            ahead.stop()
 
 
 def _entries(folder: Path) -> int:
