@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from podfeed import notesahead, pipeline
 from podfeed.build import build
 from podfeed.markup import notes_html
 from podfeed.notesahead import _BATCH, NotesAhead
-from test_incremental import files
+from test_incremental import edit_template, files
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the helper is Linux only")
 
@@ -103,7 +104,7 @@ def test_a_helper_never_given_notes_stops(made_here: list[str]) -> None:
     assert made_here == [NOTES[0]]
 
 
-def test_a_build_with_the_helper_makes_the_same_site(
+def test_a_first_build_with_the_helper_makes_the_same_site(
     bundled_show: Path, tmp_path: Path, made_here: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(pipeline, "MIN_EPISODES", 1)  # a big show: the helper starts
@@ -116,6 +117,12 @@ def test_a_build_with_the_helper_makes_the_same_site(
     assert made_here == []  # every page's notes came from the helper
     build(bundled_show, tmp_path / "plain", cached=False)
     assert files(bundled_show / "public") == files(tmp_path / "plain")
+    time.sleep(0.05)
+    edit_template(bundled_show)  # every page again, but a rebuild: no helper
+    build(bundled_show)
+    assert len(helpers) == 1
+    build(bundled_show, tmp_path / "edited", cached=False)
+    assert files(bundled_show / "public") == files(tmp_path / "edited")
 
 
 def test_a_build_with_few_pages_stops_the_helper_before_them(
