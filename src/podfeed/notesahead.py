@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from typing import BinaryIO
 
 from podfeed.markup import notes_html
-from podfeed.spool import die_with, read_message, send_message
+from podfeed.spool import die_with, read_message, send_message, widen
 
 # Fewer pages than this make their notes in the build's process: a helper costs about
 # 0.05 s and 13 MB. It is started at the start of a build of a big show (spool.MIN_EPISODES),
@@ -33,7 +33,6 @@ from podfeed.spool import die_with, read_message, send_message
 # as being as big.
 MIN_PAGES = 300
 _BATCH = 32  # notes sent, and their HTML sent back, this many at a time
-_PIPE_BYTES = 1 << 20  # Linux's default limit for a pipe's size: a few hundred notes ahead
 
 
 class NotesAhead:
@@ -47,11 +46,8 @@ class NotesAhead:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )
-        import fcntl  # Linux only
-
         for pipe in (self.process.stdin, self.process.stdout):
-            with contextlib.suppress(OSError):  # kept at its size (64 KB) where not allowed
-                fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)  # type: ignore[union-attr]
+            widen(pipe.fileno())  # type: ignore[union-attr]  # a few hundred notes ahead
         self.notes: Sequence[str] = ()
         self.asked = 0  # notes whose HTML the build has taken
         self.batch: list[str | None] = []  # the helper's last answer, from `taken` on

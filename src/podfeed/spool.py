@@ -62,9 +62,7 @@ class Spool:
         import termios
 
         pipe = self.process.stdin.fileno()  # type: ignore[union-attr]
-        with contextlib.suppress(OSError):  # kept at its size (64 KB) where not allowed
-            fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
-        self.behind_at = min(_BATCH_BYTES, fcntl.fcntl(pipe, fcntl.F_GETPIPE_SZ) // 2)
+        self.behind_at = min(_BATCH_BYTES, widen(pipe) // 2)
         self._waiting = array.array("i", [0])
         self._bytes_waiting = functools.partial(fcntl.ioctl, pipe, termios.FIONREAD)
 
@@ -220,6 +218,15 @@ def _receive(
         made = stat_of(target)
         stats.extend(made if made is not None and len(made) == 3 else (-1, -1, -1))
     return failure
+
+
+def widen(pipe: int) -> int:
+    """Let `pipe` hold 1 MB, where the system allows (Linux only); its size in bytes."""
+    import fcntl
+
+    with contextlib.suppress(OSError):  # kept at its size (64 KB) where not allowed
+        fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+    return fcntl.fcntl(pipe, fcntl.F_GETPIPE_SZ)
 
 
 def send_message(stream: IO[bytes], value: Any) -> None:
