@@ -38,6 +38,10 @@ class PodfeedError(Exception):
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[PodfeedError], tuple[tuple[Problem, ...]]]:
+        """Pickled with its problems, not its message: a helper process can send it back."""
+        return type(self), (self.problems,)
+
     @classmethod
     def single(
         cls, file: Path, message: str, field: str | None = None, line: int | None = None
