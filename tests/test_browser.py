@@ -124,7 +124,8 @@ def test_without_javascript_chapter_links_open_the_audio_at_the_chapter(site: st
     assert answer["copyHidden"] == [True], "the copy button needs the script"
     assert answer["href"] == "tackling-hospital-backlogs.mp3#t=9.88"
     assert answer["landed"] == f"{site}/{EPISODE}tackling-hospital-backlogs.mp3#t=9.88"
-    assert answer["mediaTime"] == pytest.approx(9.88, abs=0.05)
+    # Chromium's own media page plays what it opens: read a moment later, it may be past.
+    assert 9.88 - 0.05 <= answer["mediaTime"] < 9.88 + 1
 
 
 def test_copy_button_copies_the_feed_address(site: str) -> None:

@@ -117,6 +117,14 @@ def cap_feed(show: Path) -> None:
     path.write_text(path.read_text() + "feed_episodes: 2\n")
 
 
+def page_size(show: Path, size: int = 2) -> None:
+    path = show / "podcast.yaml"
+    text = path.read_text()
+    setting = next((ln for ln in text.splitlines() if ln.startswith("episodes_per_page:")), None)
+    new = f"episodes_per_page: {size}"
+    path.write_text(text.replace(setting, new) if setting else f"{text}{new}\n")
+
+
 EDITS: dict[str, Callable[[Path], None]] = {
     "notes": edit_notes,
     "title": edit_title,
@@ -132,6 +140,7 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "deleted episode": delete_episode,
     "audio file replaced": replace_audio,
     "feed cap": cap_feed,
+    "page size": page_size,
 }
 
 
@@ -151,6 +160,24 @@ def test_a_rebuild_after_an_edit_is_the_same_as_a_build_from_scratch(
     # and once more, from the back buffer that now holds the site before the edit
     build(bundled_show)
     assert files(bundled_show / "public") == after
+
+
+@pytest.mark.parametrize("kind", ["title", "new episode", "deleted episode", "page size"])
+def test_a_rebuild_of_a_show_listed_on_several_pages_is_the_same_as_from_scratch(
+    bundled_show: Path, tmp_path: Path, kind: str
+) -> None:
+    """Three episodes a page: two listing pages, which an edit changes, shifts or ends."""
+    page_size(bundled_show, 3)
+    build(bundled_show)
+    build(bundled_show)
+    before = files(bundled_show / "public")
+    assert "page/2/index.html" in before and "page/3/index.html" not in before
+    EDITS[kind](bundled_show)
+    build(bundled_show)
+    after = files(bundled_show / "public")
+    assert after != before
+    build(bundled_show, tmp_path / "scratch", cached=False)
+    assert after == files(tmp_path / "scratch")
 
 
 def test_every_kind_of_edit_in_a_row(bundled_show: Path, tmp_path: Path) -> None:
@@ -187,7 +214,9 @@ def test_a_shows_own_list_template_sees_notes_edits(
             "<p>{{ episode.summary }}</p>", "<p>{{ episode.notes_markdown }}</p>"
         )
     elif template == "index.html":
-        source = source.replace("{{ episode_summary(episode) }}", "{{ episode.notes_markdown }}")
+        card = "{{ episode_summary(episode, heading='h3' if page_number == 1 else 'h2') }}"
+        assert card in source
+        source = source.replace(card, "{{ episode.notes_markdown }}")
     else:
         source = source.replace("{{ older.title }}", "{{ older.notes_markdown }}")
     (bundled_show / "templates" / template).write_text(source)

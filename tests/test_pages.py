@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
 from pathlib import Path
 
@@ -68,6 +69,63 @@ def test_home_lists_episodes_newest_first_and_how_to_subscribe(
     ]
     feeds = doc.xpath("//link[@rel='alternate'][@type='application/rss+xml']/@href")
     assert feeds == ["https://podcast.nhsproviders.org/feed.xml"]
+
+
+def test_a_long_list_of_episodes_is_split_into_pages_newest_first(
+    bundled_show: Path, tmp_path: Path
+) -> None:
+    """One episode a page: the home page and pages 2 to 4, each linking its neighbours."""
+    settings = bundled_show / "podcast.yaml"
+    settings.write_text(settings.read_text() + "episodes_per_page: 1\n")
+    build(bundled_show, tmp_path / "public")
+    public = tmp_path / "public"
+    listings = [public / "index.html", *(public / f"page/{n}/index.html" for n in (2, 3, 4))]
+    assert not (public / "page" / "5").exists() and not (public / "page" / "1").exists()
+    newest_first = sorted(
+        load_content(bundled_show).episodes, key=lambda e: e.released, reverse=True
+    )
+    listed = []
+    for number, page in enumerate(listings, start=1):
+        doc = parse(page)
+        listed += [
+            a.text for a in doc.xpath("//article[@class='episode-card']/*[self::h2 or self::h3]/a")
+        ]
+        older = doc.xpath("//nav[@class='pager']//a[@rel='next']/@href")
+        newer = doc.xpath("//nav[@class='pager']//a[@rel='prev']/@href")
+        assert [resolve(public, page, h) for h in older] == listings[number : number + 1]
+        assert [resolve(public, page, h) for h in newer] == listings[
+            max(number - 2, 0) : number - 1
+        ]
+        data = json.loads(doc.xpath("//script[@type='application/ld+json']/text()")[0])
+        assert [part["name"] for part in data["hasPart"]] == [newest_first[number - 1].title]
+        if number > 1:
+            assert doc.findtext(".//h1") == f"Episodes, page {number} of 4"
+            assert doc.findtext(".//title").startswith(f"Episodes, page {number} of 4 · ")
+            assert doc.xpath("//link[@rel='canonical']/@href") == [
+                f"https://podcast.nhsproviders.org/page/{number}/"
+            ]
+    assert listed == [e.title for e in newest_first]
+    sitemap = (public / "sitemap.xml").read_text()
+    assert all(f"https://podcast.nhsproviders.org/page/{n}/<" in sitemap for n in (2, 3, 4))
+
+
+def test_a_show_that_fits_on_one_page_has_no_pager(public: Path) -> None:
+    assert parse(public / "index.html").xpath("//nav[@class='pager']") == []
+    assert not (public / "page").exists()
+
+
+def test_episodes_per_page_must_be_a_positive_number(
+    bundled_show: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = bundled_show / "podcast.yaml"
+    text = path.read_text()
+    path.write_text(text + "episodes_per_page: many\n")
+    monkeypatch.chdir(bundled_show)
+    result = CliRunner().invoke(cli, ["build"])
+    assert result.exit_code == 1
+    line = len(text.splitlines()) + 1
+    assert f"podcast.yaml:{line}: episodes_per_page: " in result.output
+    assert not (bundled_show / "public").exists()
 
 
 def test_episode_pages_link_every_person_and_organisation(bundled_show: Path, public: Path) -> None:

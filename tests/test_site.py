@@ -332,8 +332,11 @@ def test_json_ld_cannot_break_out_of_its_script(sample_show: Path, tmp_path: Pat
     assert "<" not in script.text and ">" not in script.text
 
 
-def test_every_page_is_valid_html_and_css(bundled: tuple[Content, Path]) -> None:
-    """The Nu Html Checker (vnu.jar, from npm) on every page and the stylesheet."""
+def test_every_page_is_valid_html_and_css(
+    bundled: tuple[Content, Path], bundled_show: Path, tmp_path: Path
+) -> None:
+    """The Nu Html Checker (vnu.jar, from npm) on every page and the stylesheet, and on
+    the listing pages of the show at one episode a page (the first, a middle, the last)."""
     _, public = bundled
     missing = [name for name in ("java",) if shutil.which(name) is None]
     if missing or not VNU.is_file():
@@ -343,6 +346,13 @@ def test_every_page_is_valid_html_and_css(bundled: tuple[Content, Path]) -> None
         pytest.skip(reason)
     files = [str(p) for p in sorted(public.rglob("*.html"))] + [str(public / "style.css")]
     assert len(files) > 10
+    settings = bundled_show / "podcast.yaml"
+    settings.write_text(settings.read_text() + "episodes_per_page: 1\n")
+    build(bundled_show, tmp_path / "paged")
+    files += [
+        str(tmp_path / "paged" / p)
+        for p in ("index.html", "page/2/index.html", "page/4/index.html")
+    ]
     result = subprocess.run(
         ["java", "-jar", str(VNU), "--format", "json", "--also-check-css", *files],
         capture_output=True,

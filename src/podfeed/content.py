@@ -158,6 +158,7 @@ SHOW_FIELDS = (
     f.Field("license_url", f.web_url),
     f.Field("hosts", f.identifiers, default=()),
     f.Field("feed_episodes", f.positive_int),
+    f.Field("episodes_per_page", f.positive_int, default=50),
     f.Field("link_audio", f.boolean, default=False),
 )
 OWNER_FIELDS = (

@@ -133,9 +133,13 @@ def output_keys(
             )
         )
     listing = cards and "index.html" in stock
-    keys["index.html"] = (
-        digest(base, [card_keys[e.folder] for e in ordered]) if listing else everything
-    )
+    pages = len(site.listings)
+    for number, page in enumerate(site.listings, start=1):
+        keys[site.listing_path(number) + "index.html"] = (
+            digest(base, number, pages, [card_keys[e.folder] for e in page])
+            if listing
+            else everything
+        )
     latest = cards and NOT_FOUND_PATH in stock  # the newest five, as cards
     newest = [card_keys[e.folder] for e in ordered[:5]]
     keys[NOT_FOUND_PATH] = digest(base, newest) if latest else everything

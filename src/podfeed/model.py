@@ -126,6 +126,7 @@ class Show:
     hosts: tuple[str, ...] = ()  # person ids
     artwork_url: str | None = None  # artwork hosted elsewhere (an imported show)
     feed_episodes: int | None = None  # newest episodes the feed carries; None: all
+    episodes_per_page: int = 50  # episodes the home page and each older page list
     link_audio: bool = False  # audio hard-linked into the site, not copied (see writer.Linked)
 
 

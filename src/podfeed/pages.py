@@ -199,7 +199,12 @@ def render_pages(
     """
     env = env or environment(site.content.show.root)
     pages: list[tuple[str, str, Callable[[], dict[str, Any]]]] = [
-        ("index.html", "index.html", lambda: {"structured_data": structured.home_data(site)})
+        (
+            site.listing_path(number) + "index.html",
+            "index.html",
+            lambda number=number: listing_context(site, number),  # type: ignore[misc]
+        )
+        for number in range(1, len(site.listings) + 1)
     ]
     ordered = site.episodes
     for position, episode in enumerate(ordered):
@@ -260,6 +265,20 @@ def episode_notes(site: Site, skip: Collection[str] = ()) -> list[str]:
     """The notes (Markdown) of the episode pages `render_pages` renders, in its order."""
     pages = ((site.episode_path(e) + "index.html", e.notes_markdown) for e in site.episodes)
     return [notes for path, notes in pages if path not in skip]
+
+
+def listing_context(site: Site, number: int) -> dict[str, Any]:
+    """What index.html is given for listing page `number` (1 is the home page)."""
+    count = len(site.listings)
+    listed = site.listings[number - 1]
+    return {
+        "page_episodes": listed,
+        "page_number": number,
+        "page_count": count,
+        "newer_page": site.listing_path(number - 1) if number > 1 else None,
+        "older_page": site.listing_path(number + 1) if number < count else None,
+        "structured_data": structured.home_data(site, listed),
+    }
 
 
 def episode_context(

@@ -62,7 +62,7 @@ class Site:
     def page_paths(self) -> list[str]:
         """Every page's folder path ('' is home), in the order a sitemap lists them."""
         return [
-            "",
+            *(self.listing_path(n) for n in range(1, len(self.listings) + 1)),
             *(self.episode_path(e) for e in self.episodes),
             *(self.person_path(p) for p in self.featured_people),
             *(self.organisation_path(o) for o in self.featured_organisations),
@@ -78,6 +78,18 @@ class Site:
                 reverse=True,
             )
         )
+
+    @cached_property
+    def listings(self) -> tuple[tuple[Episode, ...], ...]:
+        """The episodes each listing page shows, newest first: the home page the newest
+        `episodes_per_page`, page 2 the next, and so on (one empty page for no episodes)."""
+        size, episodes = self.content.show.episodes_per_page, self.episodes
+        return tuple(episodes[i : i + size] for i in range(0, len(episodes), size)) or ((),)
+
+    @staticmethod
+    def listing_path(number: int) -> str:
+        """The folder of listing page `number` (1 is the home page)."""
+        return "" if number == 1 else f"page/{number}/"
 
     @cached_property
     def feed_episodes(self) -> tuple[Episode, ...]:

@@ -8,6 +8,7 @@ escapes the characters that could end the element or start a comment instead.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 from xml.etree import ElementTree
 
@@ -152,12 +153,13 @@ def with_context(data: JsonObject) -> JsonObject:
     return {"@context": "https://schema.org", **data}
 
 
-def home_data(site: Site) -> JsonObject:
+def home_data(site: Site, listed: Sequence[Episode]) -> JsonObject:
+    """The series, with the episodes a listing page shows."""
     data = series(site)
     data["hasPart"] = [
         {"@type": "PodcastEpisode", "@id": site.episode_url(e) + "#episode", "name": e.title,
          "url": site.episode_url(e)}
-        for e in site.episodes
+        for e in listed
     ]  # fmt: skip
     return with_context(data)
 
