@@ -9,6 +9,7 @@ failed instead under CI=true.
 from __future__ import annotations
 
 import os
+import shutil
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 EPISODE = "episodes/tackling-hospital-backlogs/"
 PAGE_TYPES = {
     "home": "",
+    "older episodes": "page/2/",
     "episode": EPISODE,
     "person": "people/clive-kay/",
     "organisation": "organisations/kings-college-hospital/",
@@ -37,8 +39,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"browser tests cannot run under CI: {reason}")
         pytest.skip(reason)
-    public = tmp_path_factory.mktemp("browser") / "public"
-    build(REPO, public)
+    # The bundled show at three episodes a page: the home page has a pager and page 2 exists.
+    show = tmp_path_factory.mktemp("browser") / "show"
+    show.mkdir()
+    for name in ("podcast.yaml", "artwork.png"):
+        shutil.copyfile(REPO / name, show / name)
+    shutil.copytree(REPO / "episodes", show / "episodes")
+    settings = show / "podcast.yaml"
+    settings.write_text(settings.read_text() + "episodes_per_page: 3\n")
+    public = show / "public"
+    build(show, public)
     with serve(public) as base:
         yield base
 
