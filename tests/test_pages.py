@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import posixpath
+import shutil
+import uuid
 from pathlib import Path
 
 import jinja2
@@ -107,6 +109,56 @@ def test_a_long_list_of_episodes_is_split_into_pages_newest_first(
     assert listed == [e.title for e in newest_first]
     sitemap = (public / "sitemap.xml").read_text()
     assert all(f"https://podcast.nhsproviders.org/page/{n}/<" in sitemap for n in (2, 3, 4))
+
+
+def test_page_numbers_link_the_first_the_last_and_two_either_side(
+    bundled_show: Path, tmp_path: Path
+) -> None:
+    """Twelve episodes at one a page: page 6 links 1 … 4 5 6 7 8 … 12, itself marked."""
+    source = next((bundled_show / "episodes").glob("04-*"))
+    text = (source / "episode.md").read_text()
+    for number in range(5, 13):
+        target = bundled_show / "episodes" / f"{number:02d}-extra-{number}"
+        shutil.copytree(source, target)
+        (target / "episode.md").write_text(
+            text.replace("number: 4", f"number: {number}")
+            .replace("released: 2022-06-09", f"released: 2022-07-{number:02d}")
+            .replace('title: "', f'title: "Extra {number}: ', 1)
+            .replace(
+                "96f6801e-7c37-491f-96da-d7d4f215fa4d",
+                str(uuid.uuid5(uuid.NAMESPACE_URL, str(number))),
+            )
+        )
+    settings = bundled_show / "podcast.yaml"
+    settings.write_text(settings.read_text() + "episodes_per_page: 1\n")
+    public = tmp_path / "public"
+    build(bundled_show, public)
+    page = public / "page" / "6" / "index.html"
+    (nav,) = parse(page).xpath("//nav[@class='pages']")
+    shown = [" ".join(li.text_content().split()) for li in nav.iter("li")]
+    assert shown == [
+        "Page 1",
+        "…",
+        "Page 4",
+        "Page 5",
+        "Page 6",
+        "Page 7",
+        "Page 8",
+        "…",
+        "Page 12",
+    ]
+    links = {
+        a.text_content().split()[-1]: resolve(public, page, a.get("href")) for a in nav.iter("a")
+    }
+    assert links["1"] == public / "index.html"
+    assert links["12"] == public / "page" / "12" / "index.html"
+    assert all(target.is_file() for target in links.values())
+    assert nav.xpath(".//a[@aria-current='page']")[0].text_content() == "Page 6"
+    home = [
+        " ".join(li.text_content().split())
+        for li in parse(public / "index.html").xpath("//nav[@class='pages']//li")
+    ]
+    assert home == ["Page 1", "Page 2", "Page 3", "…", "Page 12"]
 
 
 def test_a_show_that_fits_on_one_page_has_no_pager(public: Path) -> None:
