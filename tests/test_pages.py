@@ -111,26 +111,32 @@ def test_a_long_list_of_episodes_is_split_into_pages_newest_first(
     assert all(f"https://podcast.nhsproviders.org/page/{n}/<" in sitemap for n in (2, 3, 4))
 
 
+def copies_of_the_first_episode(show: Path, up_to: int, per_page: int) -> None:
+    """Episodes 5 to `up_to`, each a copy of the first (the same people and organisations)
+    released a week apart after the fourth; `per_page` episodes a page."""
+    source = next((show / "episodes").glob("01-*"))
+    text = (source / "episode.md").read_text()
+    for number in range(5, up_to + 1):
+        target = show / "episodes" / f"{number:02d}-extra-{number}"
+        shutil.copytree(source, target)
+        (target / "episode.md").write_text(
+            text.replace("number: 1", f"number: {number}")
+            .replace("released: 2022-05-19", f"released: 2022-07-{number:02d}")
+            .replace('title: "', f'title: "Extra {number}: ', 1)
+            .replace(
+                "cb3d8c56-f3c8-466e-9910-ff6c6ae81159",
+                str(uuid.uuid5(uuid.NAMESPACE_URL, str(number))),
+            )
+        )
+    settings = show / "podcast.yaml"
+    settings.write_text(settings.read_text() + f"episodes_per_page: {per_page}\n")
+
+
 def test_page_numbers_link_the_first_the_last_and_two_either_side(
     bundled_show: Path, tmp_path: Path
 ) -> None:
     """Twelve episodes at one a page: page 6 links 1 … 4 5 6 7 8 … 12, itself marked."""
-    source = next((bundled_show / "episodes").glob("04-*"))
-    text = (source / "episode.md").read_text()
-    for number in range(5, 13):
-        target = bundled_show / "episodes" / f"{number:02d}-extra-{number}"
-        shutil.copytree(source, target)
-        (target / "episode.md").write_text(
-            text.replace("number: 4", f"number: {number}")
-            .replace("released: 2022-06-09", f"released: 2022-07-{number:02d}")
-            .replace('title: "', f'title: "Extra {number}: ', 1)
-            .replace(
-                "96f6801e-7c37-491f-96da-d7d4f215fa4d",
-                str(uuid.uuid5(uuid.NAMESPACE_URL, str(number))),
-            )
-        )
-    settings = bundled_show / "podcast.yaml"
-    settings.write_text(settings.read_text() + "episodes_per_page: 1\n")
+    copies_of_the_first_episode(bundled_show, 12, per_page=1)
     public = tmp_path / "public"
     build(bundled_show, public)
     page = public / "page" / "6" / "index.html"
@@ -159,6 +165,48 @@ def test_page_numbers_link_the_first_the_last_and_two_either_side(
         for li in parse(public / "index.html").xpath("//nav[@class='pages']//li")
     ]
     assert home == ["Page 1", "Page 2", "Page 3", "…", "Page 12"]
+
+
+def test_a_person_and_an_organisation_in_many_episodes_get_pages_too(
+    bundled_show: Path, tmp_path: Path
+) -> None:
+    """Nine episodes with Dr Bola Owolabi of NHS England, four a page: three pages each,
+    every episode once, newest first; the organisation's people on its first page only;
+    a rebuild after a title edit is the same as a build from scratch."""
+    copies_of_the_first_episode(bundled_show, 12, per_page=4)
+    public = tmp_path / "public"
+    build(bundled_show, public)
+    newest_first = sorted(
+        load_content(bundled_show).episodes, key=lambda e: e.released, reverse=True
+    )
+    with_her = [e.title for e in newest_first if any(a.person == "bola-owolabi" for a in e.people)]
+    assert len(with_her) == 9
+    for folder in ("people/bola-owolabi/", "organisations/nhs-england/"):
+        pages = [public / folder / "index.html", public / folder / "page/2/index.html"]
+        pages.append(public / folder / "page/3/index.html")
+        assert not (public / folder / "page/4").exists()
+        listed = []
+        for number, page in enumerate(pages, start=1):
+            doc = parse(page)
+            listed += [a.text for a in doc.xpath("//article[@class='episode-card']/h3/a")]
+            numbers = doc.xpath("//nav[@class='pages']//a")
+            assert [resolve(public, page, a.get("href")) for a in numbers] == pages
+            assert doc.xpath("//nav[@class='pages']//a[@aria-current]/@href") == ["index.html"]
+            title = doc.findtext(".//title")
+            assert (f", page {number} of 3 · " in title) == (number > 1)
+            if folder.startswith("organisations"):
+                people = doc.xpath("//ul[@class='people']//a/text()")
+                assert people[:1] == (["Dr Bola Owolabi"] if number == 1 else [])
+        assert listed == with_her, folder
+    sitemap = (public / "sitemap.xml").read_text()
+    assert "https://podcast.nhsproviders.org/people/bola-owolabi/page/3/<" in sitemap
+    build(bundled_show, public)  # the back buffer from now on
+    target = bundled_show / "episodes" / "07-extra-7" / "episode.md"
+    target.write_text(target.read_text().replace("Extra 7:", "Extra seven:"))
+    build(bundled_show, public)
+    build(bundled_show, tmp_path / "scratch", cached=False)
+    assert files(public) == files(tmp_path / "scratch")
+    assert b"Extra seven:" in files(public)["people/bola-owolabi/page/2/index.html"]
 
 
 def test_a_show_that_fits_on_one_page_has_no_pager(public: Path) -> None:

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from podfeed.cache import OutputState, code_digest, digest
@@ -111,35 +111,30 @@ def output_keys(
         )
         if episode.chapters:
             keys[site.chapters_path(episode)] = chapters_key(show, episode)
+
+    # A list in pages: each page's key holds its number, the page count and what it lists.
+    def paged(folder: str, pages: Sequence[Any], same: bool, *parts: Any) -> None:
+        for number, shown in enumerate(pages, start=1):
+            keys[site.page_path(folder, number) + "index.html"] = (
+                digest(base, *parts, number, len(pages), shown) if same else everything
+            )
+
     for person in site.featured_people:
-        keys[site.person_path(person) + "index.html"] = (
-            everything
-            if wide
-            else digest(
-                base,
-                person_keys[person.id],
-                [(listed[e.folder], role) for e, role in site.episodes_with_person(person.id)],
-            )
-        )
+        appearances = [
+            [(listed[e.folder], role) for e, role in page] for page in site.person_pages(person.id)
+        ]
+        paged(site.person_path(person), appearances, not wide, person_keys[person.id])
     for organisation in site.featured_organisations:
-        keys[site.organisation_path(organisation) + "index.html"] = (
-            everything
-            if wide
-            else digest(
-                base,
-                organisation_keys[organisation.id],
-                [listed[e.folder] for e in site.episodes_with_organisation(organisation.id)],
-                [person_keys[p.id] for p in site.members(organisation.id)],
-            )
-        )
+        members = [person_keys[p.id] for p in site.members(organisation.id)]
+        featuring = [  # its people are on its first page only
+            ([listed[e.folder] for e in page], members if number == 0 else None)
+            for number, page in enumerate(site.organisation_pages(organisation.id))
+        ]
+        folder = site.organisation_path(organisation)
+        paged(folder, featuring, not wide, organisation_keys[organisation.id])
     listing = cards and "index.html" in stock
-    pages = len(site.listings)
-    for number, page in enumerate(site.listings, start=1):
-        keys[site.listing_path(number) + "index.html"] = (
-            digest(base, number, pages, [card_keys[e.folder] for e in page])
-            if listing
-            else everything
-        )
+    cards_shown = [[card_keys[e.folder] for e in page] for page in site.listings]
+    paged("", cards_shown, listing)
     latest = cards and NOT_FOUND_PATH in stock  # the newest five, as cards
     newest = [card_keys[e.folder] for e in ordered[:5]]
     keys[NOT_FOUND_PATH] = digest(base, newest) if latest else everything

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import posixpath
 import traceback
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ import jinja2.nodes
 from podfeed import structured
 from podfeed.errors import BuildError
 from podfeed.markup import notes_html
-from podfeed.model import Chapter, Cue, Episode
+from podfeed.model import Chapter, Cue, Episode, Organisation, Person
 from podfeed.site import FEED_PATH, NOT_FOUND_PATH, SITEMAP_PATH, Site
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
@@ -200,11 +201,11 @@ def render_pages(
     env = env or environment(site.content.show.root)
     pages: list[tuple[str, str, Callable[[], dict[str, Any]]]] = [
         (
-            site.listing_path(number) + "index.html",
+            site.page_path("", number) + "index.html",
             "index.html",
-            lambda number=number: listing_context(site, number),  # type: ignore[misc]
+            partial(_home_context, site, paging("", number, len(site.listings)), listed),
         )
-        for number in range(1, len(site.listings) + 1)
+        for number, listed in enumerate(site.listings, start=1)
     ]
     ordered = site.episodes
     for position, episode in enumerate(ordered):
@@ -222,30 +223,20 @@ def render_pages(
             )
         )
     for person in site.featured_people:
-        pages.append(
-            (
-                site.person_path(person) + "index.html",
-                "person.html",
-                lambda person=person: {  # type: ignore[misc]
-                    "person": person,
-                    "appearances": site.episodes_with_person(person.id),
-                    "structured_data": structured.person_data(site, person),
-                },
-            )
-        )
+        folder, appearances = site.person_path(person), site.person_pages(person.id)
+        for number, roles in enumerate(appearances, start=1):
+            place = paging(folder, number, len(appearances))
+            context = partial(_person_context, site, person, place, roles)
+            pages.append((site.page_path(folder, number) + "index.html", "person.html", context))
     for organisation in site.featured_organisations:
-        pages.append(
-            (
-                site.organisation_path(organisation) + "index.html",
-                "organisation.html",
-                lambda organisation=organisation: {  # type: ignore[misc]
-                    "organisation": organisation,
-                    "episodes": site.episodes_with_organisation(organisation.id),
-                    "members": site.members(organisation.id),
-                    "structured_data": structured.organisation_data(site, organisation),
-                },
+        folder = site.organisation_path(organisation)
+        featuring = site.organisation_pages(organisation.id)
+        for number, featured in enumerate(featuring, start=1):
+            place = paging(folder, number, len(featuring))
+            context = partial(_organisation_context, site, organisation, place, featured)
+            pages.append(
+                (site.page_path(folder, number) + "index.html", "organisation.html", context)
             )
-        )
     for path, template_name, make_context in pages:
         if path not in skip:
             yield path, render_page(env, site, path, template_name, make_context())
@@ -267,17 +258,42 @@ def episode_notes(site: Site, skip: Collection[str] = ()) -> list[str]:
     return [notes for path, notes in pages if path not in skip]
 
 
-def listing_context(site: Site, number: int) -> dict[str, Any]:
-    """What index.html is given for listing page `number` (1 is the home page)."""
-    count = len(site.listings)
-    listed = site.listings[number - 1]
+def paging(folder: str, number: int, count: int) -> dict[str, Any]:
+    """What a page of a list in pages (the home page's, a person's, an organisation's)
+    is told of its place: `folder` is the first page's."""
     return {
-        "page_episodes": listed,
+        "page_folder": folder,
         "page_number": number,
         "page_count": count,
-        "newer_page": site.listing_path(number - 1) if number > 1 else None,
-        "older_page": site.listing_path(number + 1) if number < count else None,
-        "structured_data": structured.home_data(site, listed),
+        "newer_page": Site.page_path(folder, number - 1) if number > 1 else None,
+        "older_page": Site.page_path(folder, number + 1) if number < count else None,
+    }
+
+
+def _home_context(site: Site, place: dict[str, Any], listed: Sequence[Episode]) -> dict[str, Any]:
+    return {**place, "page_episodes": listed, "structured_data": structured.home_data(site, listed)}
+
+
+def _person_context(
+    site: Site, person: Person, place: dict[str, Any], listed: Sequence[tuple[Episode, str]]
+) -> dict[str, Any]:
+    return {
+        **place,
+        "person": person,
+        "appearances": listed,
+        "structured_data": structured.person_data(site, person),
+    }
+
+
+def _organisation_context(
+    site: Site, organisation: Organisation, place: dict[str, Any], listed: Sequence[Episode]
+) -> dict[str, Any]:
+    return {
+        **place,
+        "organisation": organisation,
+        "episodes": listed,
+        "members": site.members(organisation.id) if place["page_number"] == 1 else (),
+        "structured_data": structured.organisation_data(site, organisation),
     }
 
 

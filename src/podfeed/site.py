@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote, urlsplit
 
 from podfeed.model import Content, Episode, Organisation, Person, Transcript
@@ -22,6 +24,7 @@ SITEMAP_PATH = "sitemap.xml"
 NOT_FOUND_PATH = "404.html"
 # A path `quote` leaves as it is: letters, digits, "_.-~" and "/".
 _PLAIN = re.compile(r"[A-Za-z0-9_.~/-]*")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -61,11 +64,16 @@ class Site:
 
     def page_paths(self) -> list[str]:
         """Every page's folder path ('' is home), in the order a sitemap lists them."""
+        people = ((self.person_path(p), self.person_pages(p.id)) for p in self.featured_people)
+        organisations = (
+            (self.organisation_path(o), self.organisation_pages(o.id))
+            for o in self.featured_organisations
+        )
         return [
-            *(self.listing_path(n) for n in range(1, len(self.listings) + 1)),
+            *(self.page_path("", n) for n in range(1, len(self.listings) + 1)),
             *(self.episode_path(e) for e in self.episodes),
-            *(self.person_path(p) for p in self.featured_people),
-            *(self.organisation_path(o) for o in self.featured_organisations),
+            *(self.page_path(f, n) for f, pages in people for n in range(1, len(pages) + 1)),
+            *(self.page_path(f, n) for f, pages in organisations for n in range(1, len(pages) + 1)),
         ]
 
     @cached_property
@@ -80,16 +88,26 @@ class Site:
         )
 
     @cached_property
-    def listings(self) -> tuple[tuple[Episode, ...], ...]:
-        """The episodes each listing page shows, newest first: the home page the newest
-        `episodes_per_page`, page 2 the next, and so on (one empty page for no episodes)."""
-        size, episodes = self.content.show.episodes_per_page, self.episodes
-        return tuple(episodes[i : i + size] for i in range(0, len(episodes), size)) or ((),)
+    def listings(self) -> list[Sequence[Episode]]:
+        """The episodes each page of the home page's list shows (see `in_pages`)."""
+        return self.in_pages(self.episodes)
+
+    def person_pages(self, person_id: str) -> list[Sequence[tuple[Episode, str]]]:
+        return self.in_pages(self._appearances.get(person_id, []))
+
+    def organisation_pages(self, organisation_id: str) -> list[Sequence[Episode]]:
+        return self.in_pages(self._featuring.get(organisation_id, []))
+
+    def in_pages(self, items: Sequence[T]) -> list[Sequence[T]]:
+        """`items` (newest first) split into pages of `episodes_per_page`: the first page
+        the newest, the next the ones before, and so on; one empty page for none."""
+        size = self.content.show.episodes_per_page
+        return [items[i : i + size] for i in range(0, len(items), size)] or [items[:0]]
 
     @staticmethod
-    def listing_path(number: int) -> str:
-        """The folder of listing page `number` (1 is the home page)."""
-        return "" if number == 1 else f"page/{number}/"
+    def page_path(folder: str, number: int) -> str:
+        """The folder of page `number` of a list whose first page is `folder` ('' is home)."""
+        return folder if number == 1 else f"{folder}page/{number}/"
 
     @cached_property
     def feed_episodes(self) -> tuple[Episode, ...]:
