@@ -3,7 +3,8 @@
 A page's key digests everything its template can show: the templates, the show's
 settings, the episode (by the stat of its files and its audio's), its neighbours for the
 previous/next links, the people and organisations it links to. Person and organisation
-pages digest the episodes they list; the home page digests every episode. Where the
+pages and each page of the home page's list digest the episodes they list, their page
+number and the page count. Where the
 page's template is podfeed's own, other episodes count only by what their card shows
 (title, summary, date, number, length), so editing one episode's notes redoes its page.
 

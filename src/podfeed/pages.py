@@ -351,8 +351,9 @@ def _render(
             feed_path=FEED_PATH,
             **context,
         )
-        # Encoded a batch of chunks at a time: a home page of 10,000 episodes is 400,000
-        # chunks, 25 MB as a list of strings where it is 7 MB of bytes.
+        # Encoded a batch of chunks at a time: a page listing 10,000 episodes (a show's own
+        # template; podfeed's list in pages) is 400,000 chunks, 25 MB as a list of strings
+        # where it is 7 MB of bytes.
         parts = []
         while batch := "".join(islice(chunks, _BATCH_CHUNKS)):
             parts.append(batch.encode("utf-8"))

@@ -91,7 +91,7 @@ class Spool:
 
         kind, source = file_source(data)
         if isinstance(source, bytes) and len(source) > _BATCH_BYTES:
-            # A big page (a home page of every episode) follows its op as it is, so
+            # A big page (a show's own template listing every episode) follows its op as it is, so
             # neither process holds a second copy of it.
             self._add(("stream", target, len(source)))
             self._flush()
