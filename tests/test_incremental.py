@@ -220,18 +220,40 @@ def test_a_shows_own_list_template_sees_notes_edits(
     else:
         source = source.replace("{{ older.title }}", "{{ older.notes_markdown }}")
     (bundled_show / "templates" / template).write_text(source)
-    build(bundled_show)
-    build(bundled_show)
-    edit_notes(bundled_show)
-    build(bundled_show)
-    build(bundled_show, tmp_path / "scratch", cached=False)
-    assert files(bundled_show / "public") == files(tmp_path / "scratch")
+    assert_rebuild_after(edit_notes, bundled_show, tmp_path / "scratch")
     assert (
         "A paragraph added after release."
         in files(tmp_path / "scratch")[
             "index.html" if template != "episode.html" else _older_page_of_02(bundled_show)
         ].decode()
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "edit"),
+    [
+        ("{{ site.listings[0] | length }} on the first page", add_episode),
+        ("Clive: {{ site.person_pages('clive-kay')[0][0][0].title }}", edit_title),
+        ("{{ site.organisation_pages('northumbria-healthcare')[0] | length }}", add_episode),
+    ],
+)
+def test_a_shows_own_episode_page_listing_other_episodes_sees_their_edits(
+    bundled_show: Path, tmp_path: Path, text: str, edit: Callable[[Path], None]
+) -> None:
+    """Every episode page then depends on every episode, as with `site.episodes`."""
+    template = bundled_show / "templates" / "episode.html"
+    replace_in(template, "{% block main %}", "{% block main %}<p>" + text + "</p>")
+    assert_rebuild_after(edit, bundled_show, tmp_path / "scratch")
+
+
+def assert_rebuild_after(edit: Callable[[Path], None], show: Path, scratch: Path) -> None:
+    """Built twice (a back buffer), edited and rebuilt: the same as a build from scratch."""
+    build(show)
+    build(show)
+    edit(show)
+    build(show)
+    build(show, scratch, cached=False)
+    assert files(show / "public") == files(scratch)
 
 
 def _older_page_of_02(show: Path) -> str:
