@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 # Template text that reads beyond the page's own episode, person or organisation.
 _SITE_WIDE = re.compile(
-    r"site\s*\.\s*(content|episodes|feed_episodes|featured|members|episodes_with|page_paths"
+    r"site\s*\.\s*(content|episodes|feed_episodes|featured|_?members|episodes_with|page_paths"
     r"|listings|person_pages|organisation_pages|_appearances|_featuring)"
     r"|(?<![.\w])(people|organisations)\s*(\.\s*(values|items|keys)\b|\||\)|%}|}})"
 )
